@@ -1,0 +1,111 @@
+/**
+ * Input validation for `check`: zod schema factories and the mapping of zod issues to Pulumi
+ * check failures that name the property. Pure: no Pulumi, no I/O. Schemas are built by
+ * functions, never at module scope, so nothing here is captured by the serialized provider.
+ */
+import { z } from "zod";
+import type { AssignmentInputs } from "./plan";
+import { normaliseRoles } from "./plan";
+
+/** The engine's wire value for an input not known during preview (an output of another resource). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The properties `UserRoleAssignment` takes. */
+export const INPUT_NAMES = ["loginId", "tenantId", "roleNames", "mode"] as const;
+
+/** A check failure as the dynamic-provider contract wants it. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** check's result: normalised inputs (unknowns kept as they are), or failures. */
+export interface CheckOutcome {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+/** True for the engine's unknown sentinel. */
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN;
+}
+
+/** True when any input (or any role name) is not known yet. */
+export function hasUnknowns(inputs: Record<string, unknown>): boolean {
+  return INPUT_NAMES.some((k) => isUnknown(inputs[k]) || (Array.isArray(inputs[k]) && (inputs[k] as unknown[]).some(isUnknown)));
+}
+
+function identifier(name: string) {
+  return z
+    .string({ invalid_type_error: `${name} must be a string`, required_error: `${name} is required` })
+    .refine((s) => s.trim().length > 0, `${name} must not be empty or blank`)
+    .refine((s) => s.trim() === s, `${name} must not have leading or trailing spaces`);
+}
+
+/** The schema of the declared inputs (a fresh object per call). */
+export function assignmentSchema() {
+  return z
+    .object({
+      loginId: identifier("loginId"),
+      tenantId: identifier("tenantId").nullish(),
+      roleNames: z.array(identifier("each role name"), {
+        invalid_type_error: "roleNames must be a list of role names",
+        required_error: "roleNames is required (a list of role names; [] for none)",
+      }),
+      mode: z
+        .enum(["set", "add"], { errorMap: () => ({ message: `mode must be "set" or "add"` }) })
+        .default("set"),
+    })
+    .strict();
+}
+
+/**
+ * Validates and normalises `news` (the engine's new inputs, `__provider` included). Unknown
+ * values pass: they are validated once known, on the next check.
+ */
+export function checkInputs(news: Record<string, unknown>): CheckOutcome {
+  const { __provider, ...given } = news;
+  void __provider;
+  const probe: Record<string, unknown> = { ...given };
+  if (isUnknown(probe.loginId)) probe.loginId = "unknown";
+  if (isUnknown(probe.tenantId)) probe.tenantId = "unknown";
+  if (isUnknown(probe.mode)) probe.mode = "set";
+  if (isUnknown(probe.roleNames)) probe.roleNames = [];
+  else if (Array.isArray(probe.roleNames)) probe.roleNames = probe.roleNames.filter((r) => !isUnknown(r));
+  const parsed = assignmentSchema().safeParse(probe);
+  if (!parsed.success) return { inputs: news, failures: toCheckFailures(parsed.error) };
+  const inputs: Record<string, unknown> = { ...given, mode: isUnknown(given.mode) ? given.mode : parsed.data.mode };
+  if (given.tenantId === null || given.tenantId === undefined) delete inputs.tenantId;
+  if (Array.isArray(given.roleNames) && !given.roleNames.some(isUnknown)) inputs.roleNames = normaliseRoles(parsed.data.roleNames);
+  return { inputs, failures: [] };
+}
+
+/** Turns zod issues into check failures whose property and reason name the input. */
+export function toCheckFailures(error: z.ZodError): CheckFailure[] {
+  return error.issues.flatMap((issue): CheckFailure[] => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ property: key, reason: unknownPropertyReason(key) }));
+    }
+    const [top, index] = issue.path;
+    const property = String(top ?? "");
+    const where = typeof index === "number" ? `${property}[${index}]: ` : "";
+    return [{ property, reason: `${where}${issue.message}` }];
+  });
+}
+
+function unknownPropertyReason(key: string): string {
+  const lower = key.toLowerCase();
+  const guess = INPUT_NAMES.find((n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)));
+  const known = INPUT_NAMES.join(", ");
+  return `unknown property "${key}"${guess ? `; did you mean "${guess}"?` : ""} (UserRoleAssignment takes ${known})`;
+}
+
+/** Reads validated, known inputs back as the typed shape the planner uses. */
+export function toAssignmentInputs(inputs: Record<string, unknown>): AssignmentInputs {
+  return {
+    loginId: String(inputs.loginId),
+    tenantId: typeof inputs.tenantId === "string" ? inputs.tenantId : null,
+    roleNames: normaliseRoles((inputs.roleNames as string[] | undefined) ?? []),
+    mode: inputs.mode === "add" ? "add" : "set",
+  };
+}
