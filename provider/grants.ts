@@ -1,0 +1,71 @@
+/**
+ * Grants files: a list of assignments as data (YAML or JSON parsed by the caller), declared as
+ * `UserRoleAssignment`s. This is what the root project's Pulumi program runs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { UserRoleAssignment } from "./resource";
+
+/** One entry of a grants file. */
+export interface Grant {
+  /** The resource name; default `<loginId>/<tenantId or "project">`. Renaming it without `aliases` re-creates the resource. */
+  name?: string;
+  loginId: string;
+  tenantId?: string;
+  roleNames: string[];
+  /** @default "set" */
+  mode?: "set" | "add";
+  /** Former names of this grant's resource, so a rename is not a delete and a create. */
+  aliases?: string[];
+}
+
+/** The schema of a grants document `{ grants: Grant[] }` (a fresh object per call). */
+export function grantsSchema() {
+  const grant = z
+    .object({
+      name: z.string().min(1).optional(),
+      loginId: z.string(),
+      tenantId: z.string().optional(),
+      roleNames: z.array(z.string()),
+      mode: z.enum(["set", "add"]).optional(),
+      aliases: z.array(z.string().min(1)).optional(),
+    })
+    .strict();
+  return z.object({ grants: z.array(grant) }).strict();
+}
+
+/** Validates a parsed grants document; throws one message listing every problem with its path. */
+export function parseGrants(doc: unknown, source = "grants file"): Grant[] {
+  const parsed = grantsSchema().safeParse(doc ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
+    throw new Error(`${source} is invalid: ${problems.join("; ")}`);
+  }
+  const names = new Set<string>();
+  for (const g of parsed.data.grants) {
+    const name = grantName(g);
+    if (names.has(name)) throw new Error(`${source} is invalid: two grants are named ${JSON.stringify(name)}; give one a distinct "name"`);
+    names.add(name);
+  }
+  return parsed.data.grants;
+}
+
+/** The resource name of a grant. */
+export function grantName(g: Grant): string {
+  return g.name ?? `${g.loginId}/${g.tenantId ?? "project"}`;
+}
+
+/** Declares one `UserRoleAssignment` per grant; returns them by name. */
+export function declareGrants(grants: Grant[], opts?: pulumi.CustomResourceOptions): Record<string, UserRoleAssignment> {
+  const out: Record<string, UserRoleAssignment> = {};
+  for (const g of grants) {
+    const name = grantName(g);
+    const aliases = (g.aliases ?? []).map((alias) => ({ name: alias }));
+    out[name] = new UserRoleAssignment(
+      name,
+      { loginId: g.loginId, tenantId: g.tenantId, roleNames: g.roleNames, mode: g.mode },
+      { ...opts, aliases: [...(opts?.aliases ?? []), ...aliases] },
+    );
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+/**
+ * pulumi-descope-access: manage which Descope roles a user holds with `pulumi up`.
+ */
+export { UserRoleAssignment } from "./resource";
+export type { UserRoleAssignmentArgs, AssignmentMode } from "./resource";
+export {
+  DescopeError,
+  DescopeApiError,
+  DescopeRateLimitedError,
+  DescopeNetworkError,
+  DescopeTimeoutError,
+  DescopeBadResponseError,
+  DescopeConfigError,
+} from "./errors";
+export { UserNotFoundError } from "./operations";
+export { declareGrants, parseGrants, grantName } from "./grants";
+export type { Grant } from "./grants";

@@ -1,0 +1,72 @@
+/**
+ * An emulator on loopback plus a throwaway stack running the grants program against it: the
+ * shape of every end-to-end test of UserRoleAssignment.
+ */
+import { startEmulator, type EmulatorHandle, type EmulatorSeed } from "../../emulator";
+import { TestStack } from "./pulumi";
+
+/** Roles, tenants and users most scenarios start from. */
+export function baseSeed(): EmulatorSeed {
+  return {
+    roles: [{ name: "admin" }, { name: "viewer" }, { name: "billing" }, { name: "support" }, { name: "auditor" }],
+    tenants: [
+      { id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] },
+      { id: "globex", name: "Globex" },
+    ],
+    users: [
+      { loginId: "ada@example.com", userId: "U2ada00000000000000000000000" },
+      { loginId: "bob@example.com", userId: "U2bob00000000000000000000000", roleNames: ["viewer"] },
+      {
+        loginId: "cy@example.com", userId: "U2cy000000000000000000000000",
+        userTenants: [{ tenantId: "globex", roleNames: ["support"] }],
+      },
+    ],
+  };
+}
+
+/** Stack config pointing the provider at the emulator (the key as a secret, as users set it). */
+export function configFor(emu: EmulatorHandle) {
+  return {
+    "descope:projectId": { value: emu.projectId },
+    "descope:managementKey": { value: emu.managementKey, secret: true },
+    "descope:baseUrl": { value: emu.url },
+  };
+}
+
+/** A running emulator and a stack of the grants program configured for it. */
+export interface Scenario {
+  emu: EmulatorHandle;
+  stack: TestStack;
+  dispose(): Promise<void>;
+}
+
+/** Starts an emulator with `seed` and a fresh stack configured for it. */
+export async function startScenario(seed: EmulatorSeed = baseSeed()): Promise<Scenario> {
+  const emu = await startEmulator({ seed, warn: () => undefined });
+  const stack = await TestStack.create({ program: "grants", config: configFor(emu) });
+  return {
+    emu,
+    stack,
+    async dispose() {
+      await stack.dispose();
+      await emu.close();
+    },
+  };
+}
+
+/** The user's project roles, sorted; undefined when the user does not exist. */
+export function projectRoles(emu: EmulatorHandle, loginId: string): string[] | undefined {
+  const user = emu.state.user(loginId);
+  return user ? [...user.roleNames].sort() : undefined;
+}
+
+/** The user's roles in a tenant, sorted; undefined when the user is not a member (or gone). */
+export function tenantRoles(emu: EmulatorHandle, loginId: string, tenantId: string): string[] | undefined {
+  const t = emu.state.user(loginId)?.userTenants.find((ut) => ut.tenantId === tenantId);
+  return t ? [...t.roleNames].sort() : undefined;
+}
+
+/** The mutating calls the emulator answered, as `METHOD path` lines (loads left out). */
+export function mutations(emu: EmulatorHandle): string[] {
+  return emu.requests.all().filter((r) => r.method === "POST").map((r) => `${r.method} ${r.path} ${r.status}`);
+}
