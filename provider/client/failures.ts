@@ -1,0 +1,103 @@
+/**
+ * Turns the last failed attempt of a call into the error class the caller sees. Everything
+ * quoted from the wire is redacted of the credentials and squeezed onto one line first.
+ */
+import {
+  DescopeApiError,
+  DescopeBadResponseError,
+  DescopeNetworkError,
+  DescopeRateLimitedError,
+  DescopeTimeoutError,
+  describeBody,
+  oneLine,
+  redactSecrets,
+  type DescopeCallContext,
+  type DescopeError,
+  type DescopeErrorBody,
+} from "../errors";
+import { errorBodySchema } from "./responses";
+import { parseRetryAfter, type StopReason } from "./retry";
+import type { AttemptResult } from "./transport";
+
+/** The limits a call ran under, for messages. */
+export interface CallLimits {
+  /** Per-request timeout in ms. */
+  requestTimeoutMs: number;
+  /** Per-operation deadline in ms. */
+  operationDeadlineMs: number;
+}
+
+/** The first characters of a body, redacted and on one line. */
+export function excerptOf(text: string, secrets: readonly string[]): string {
+  return oneLine(redactSecrets(text.slice(0, 2000), secrets), 160);
+}
+
+/**
+ * Reads a Descope error body, redacted; `undefined` when the text is not a JSON object
+ * (a gateway page, an empty body). A JSON object without Descope's fields keeps an excerpt of
+ * itself as the description.
+ */
+export function parseErrorBody(text: string, secrets: readonly string[]): DescopeErrorBody | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return undefined;
+  const parsed = errorBodySchema().safeParse(json);
+  const body = parsed.success ? parsed.data : { errorCode: "", errorDescription: "", errorMessage: "" };
+  if (!body.errorCode && !body.errorDescription && !body.errorMessage) body.errorDescription = text;
+  return {
+    errorCode: redactSecrets(body.errorCode, secrets),
+    errorDescription: redactSecrets(body.errorDescription, secrets),
+    errorMessage: redactSecrets(body.errorMessage, secrets),
+  };
+}
+
+/**
+ * The error for a call whose last attempt failed and will not be retried. `stop` is why
+ * retrying stopped; a stop at the deadline is a {@link DescopeTimeoutError}, except for 429,
+ * which stays a {@link DescopeRateLimitedError} (it says how long the service asked us to wait).
+ */
+export function errorForAttempt(
+  result: AttemptResult,
+  stop: StopReason,
+  ctx: DescopeCallContext,
+  limits: CallLimits,
+  secrets: readonly string[],
+  nowMs: number,
+): DescopeError {
+  const atDeadline = stop === "deadline";
+  if (result.kind === "failure") {
+    if (result.timedOutBy === "deadline") return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs);
+    const what =
+      result.failure === "timeout"
+        ? `request timeout (${limits.requestTimeoutMs} ms)`
+        : `network error ${result.code}`;
+    if (atDeadline) return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs, what);
+    if (result.failure === "timeout") return new DescopeTimeoutError(ctx, "request", limits.requestTimeoutMs);
+    return new DescopeNetworkError(ctx, result.code, redactSecrets(result.detail, secrets));
+  }
+  const body = parseErrorBody(result.text, secrets);
+  if (result.status === 429) {
+    const ms = parseRetryAfter(result.retryAfter, nowMs);
+    const why = atDeadline
+      ? `waiting again would pass the ${limits.operationDeadlineMs} ms operation deadline`
+      : "retries exhausted";
+    return new DescopeRateLimitedError(ctx, body ?? emptyBody(), ms === undefined ? undefined : Math.ceil(ms / 1000), why);
+  }
+  if (atDeadline) {
+    const last = `HTTP ${result.status}${body ? describeBody(body) : ""}`;
+    return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs, last);
+  }
+  if (!body) {
+    const reason = result.text.trim() === "" ? "empty error body" : "error body is not JSON";
+    return new DescopeBadResponseError(ctx, result.status, reason, excerptOf(result.text, secrets));
+  }
+  return new DescopeApiError(ctx, result.status, body);
+}
+
+function emptyBody(): DescopeErrorBody {
+  return { errorCode: "", errorDescription: "", errorMessage: "" };
+}

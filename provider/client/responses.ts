@@ -1,0 +1,125 @@
+/**
+ * Zod schemas of the Management API responses the client reads.
+ *
+ * Built by factory functions, never at module scope (house style, boundary 5: the serialized
+ * shim must reach no module-scope zod schema). The client builds them once per instance.
+ * Schemas are tolerant: unknown fields pass through, and arrays Descope leaves out or sends as
+ * `null` become `[]`.
+ */
+import { z } from "zod";
+
+/** A user's membership in one tenant, as the client returns it. */
+export interface DescopeUserTenant {
+  /** Tenant ID. */
+  tenantId: string;
+  /** Tenant display name; `""` when the service did not send one. */
+  tenantName: string;
+  /** Tenant-level roles of the user in this tenant. */
+  roleNames: string[];
+  /** Other fields sent by the service (e.g. `permissions`). */
+  [extra: string]: unknown;
+}
+
+/** A Descope user, as the client returns it; other fields of the user object pass through. */
+export interface DescopeUser {
+  /** Descope's immutable user ID. */
+  userId: string;
+  /** The user's login IDs (may change over time). */
+  loginIds: string[];
+  /** Project-level roles only. */
+  roleNames: string[];
+  /** One entry per tenant membership; tenant roles live here. */
+  userTenants: DescopeUserTenant[];
+  /** `enabled`, `disabled` or `invited`; `""` when absent. */
+  status: string;
+  /** Other fields of the user object. */
+  [extra: string]: unknown;
+}
+
+/** A Descope tenant, as `loadTenant` returns it. */
+export interface DescopeTenant {
+  /** Tenant ID. */
+  id: string;
+  /** Display name; `""` when absent. */
+  name: string;
+  /** Other fields (e.g. `selfProvisioningDomains`). */
+  [extra: string]: unknown;
+}
+
+/** The body of `GET /v1/mgmt/license`. */
+export interface DescopeLicense {
+  /** The customer's rate-limit tier, sent back as `x-descope-license`. */
+  rateLimitTier: string;
+}
+
+/** `string[]` that also accepts a missing or `null` value as `[]`. */
+function stringList() {
+  return z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []);
+}
+
+/** `string` that also accepts a missing or `null` value as `""`. */
+function text() {
+  return z
+    .string()
+    .nullish()
+    .transform((v) => v ?? "");
+}
+
+/** Schema of one entry of `user.userTenants`. */
+export function userTenantSchema(): z.ZodType<DescopeUserTenant, z.ZodTypeDef, unknown> {
+  return z
+    .object({ tenantId: z.string().min(1), tenantName: text(), roleNames: stringList() })
+    .passthrough();
+}
+
+/** Schema of the Descope user object (requires `userId`). */
+export function userSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unknown> {
+  return z
+    .object({
+      userId: z.string().min(1),
+      loginIds: stringList(),
+      roleNames: stringList(),
+      userTenants: z
+        .array(userTenantSchema())
+        .nullish()
+        .transform((v) => v ?? []),
+      status: text(),
+    })
+    .passthrough();
+}
+
+/** Schema of `{ user }`, the answer of `loadUser` and every user mutation; yields the user. */
+export function userResponseSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unknown> {
+  return z.object({ user: userSchema() }).transform((b) => b.user);
+}
+
+/** Schema of a tenant load answer: the tenant at top level, or under `tenant`. */
+export function tenantResponseSchema(): z.ZodType<DescopeTenant, z.ZodTypeDef, unknown> {
+  const tenant = z.object({ id: z.string().min(1), name: text() }).passthrough();
+  return z.union([z.object({ tenant }).transform((b) => b.tenant), tenant]);
+}
+
+/** Schema of a Descope error body; every field optional, unknown fields ignored. */
+export function errorBodySchema() {
+  return z.object({
+    errorCode: z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? "" : String(v))),
+    errorDescription: text(),
+    errorMessage: text(),
+  });
+}
+
+/** Schema of the license handshake answer. */
+export function licenseSchema(): z.ZodType<DescopeLicense, z.ZodTypeDef, unknown> {
+  return z.object({ rateLimitTier: z.string().min(1) }).passthrough();
+}
+
+/** Formats zod issues as `path: message; …` (no values, so nothing secret is echoed). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}

@@ -1,0 +1,122 @@
+/**
+ * PURE retry decisions for Management API calls: no I/O, no clock, no env. The caller passes
+ * the time (`elapsedMs`, `nowMs`) and the randomness (`random`) in, so every row is a table test.
+ *
+ * Policy (spec "Resilience"): 429 waits `Retry-After` and retries; 5xx, 408, connection
+ * resets and request timeouts back off exponentially with jitter; every other 4xx and every
+ * non-transport error never retries; no sleep ends past the operation deadline. All calls this
+ * client makes are idempotent (role/set, v2 role/add, role/remove, tenant/add, tenant/remove,
+ * and loads), so POSTs retry like GETs.
+ */
+
+/** Tunables of the retry policy; tests shrink the delays. */
+export interface RetryPolicy {
+  /** Attempts in total, including the first. @default 5 */
+  maxAttempts: number;
+  /** Backoff base: the delay cap before attempt `n + 1` is `baseDelayMs * 2^n`. @default 250 */
+  baseDelayMs: number;
+  /** Upper bound of one backoff delay. @default 8000 */
+  maxDelayMs: number;
+  /** Upper bound of one `Retry-After` wait. @default 60000 */
+  maxRetryAfterMs: number;
+  /** `full`: uniform in [0, cap]; `equal`: uniform in [cap/2, cap] (never retries at once). @default "equal" */
+  jitter: "full" | "equal";
+}
+
+/** The default {@link RetryPolicy}. */
+export function defaultRetryPolicy(): RetryPolicy {
+  return { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, jitter: "equal" };
+}
+
+/** A failure that happened before any HTTP status: `reset` (connection dropped/refused), `timeout` (the request timeout fired), `other` (anything else: never retried). */
+export type TransportFailure = "reset" | "timeout" | "other";
+
+/** What one failed attempt looked like, and where the operation stands. */
+export interface RetryInput {
+  /** 0-based index of the attempt that just failed. */
+  attempt: number;
+  /** HTTP status of the failed attempt, when there was a response. */
+  status?: number;
+  /** The transport failure, when there was no response. */
+  failure?: TransportFailure;
+  /** The raw `Retry-After` header of the response, if any (seconds or an HTTP date). */
+  retryAfterHeader?: string;
+  /** Milliseconds since the operation started. */
+  elapsedMs: number;
+  /** The operation deadline, in milliseconds since it started. */
+  deadlineMs: number;
+  /** Wall-clock time in epoch ms, used only to resolve an HTTP-date `Retry-After`. */
+  nowMs: number;
+  /** The policy. */
+  policy: RetryPolicy;
+  /** A number in [0, 1), e.g. `Math.random`. */
+  random: () => number;
+}
+
+/** Why a retry is taken. */
+export type RetryReason = "rate-limited" | "server-error" | "transport";
+/** Why retrying stops. */
+export type StopReason = "not-retryable" | "attempts-exhausted" | "deadline";
+
+/** The decision: sleep `delayMs` then retry, or give up. */
+export type RetryDecision =
+  | { retry: true; delayMs: number; reason: RetryReason }
+  | { retry: false; reason: StopReason };
+
+/** Decides whether to retry a failed attempt, and after how long. */
+export function decideRetry(input: RetryInput): RetryDecision {
+  const reason = classify(input.status, input.failure);
+  if (reason === undefined) return { retry: false, reason: "not-retryable" };
+  if (input.attempt + 1 >= input.policy.maxAttempts) return { retry: false, reason: "attempts-exhausted" };
+  const delayMs = reason === "rate-limited" ? rateLimitDelay(input) : backoffDelay(input);
+  if (input.elapsedMs + delayMs >= input.deadlineMs) return { retry: false, reason: "deadline" };
+  return { retry: true, delayMs, reason };
+}
+
+/** Which retry reason a failure has, or `undefined` when it must not be retried. */
+export function classify(status: number | undefined, failure: TransportFailure | undefined): RetryReason | undefined {
+  if (status !== undefined) {
+    if (status === 429) return "rate-limited";
+    if (status === 408 || (status >= 500 && status <= 599 && status !== 501)) return "server-error";
+    return undefined;
+  }
+  return failure === "reset" || failure === "timeout" ? "transport" : undefined;
+}
+
+/**
+ * The delay a `Retry-After` value asks for, in ms, or `undefined` when absent or unreadable:
+ * whole (or decimal) seconds, or an HTTP date relative to `nowMs` (a past date means 0).
+ */
+export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  if (!/[a-z]/i.test(value)) return undefined; // an HTTP date names its month; "-1" is not a date
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Exponential backoff `baseDelayMs * 2^attempt`, capped at `maxDelayMs`, with jitter. */
+export function backoffDelay(input: Pick<RetryInput, "attempt" | "policy" | "random">): number {
+  const { baseDelayMs, maxDelayMs, jitter } = input.policy;
+  const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(input.attempt, 30));
+  const r = clampUnit(input.random());
+  return Math.round(jitter === "full" ? cap * r : cap / 2 + (cap / 2) * r);
+}
+
+/**
+ * The wait after a 429: `Retry-After` (capped at `maxRetryAfterMs`) plus up to one backoff
+ * base of jitter, so that callers told the same second do not all return at once; without a
+ * usable header, the ordinary backoff.
+ */
+function rateLimitDelay(input: RetryInput): number {
+  const asked = parseRetryAfter(input.retryAfterHeader, input.nowMs);
+  if (asked === undefined) return backoffDelay(input);
+  const spread = Math.round(input.policy.baseDelayMs * clampUnit(input.random()));
+  return Math.min(asked, input.policy.maxRetryAfterMs) + spread;
+}
+
+function clampUnit(r: number): number {
+  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
+}

@@ -1,0 +1,31 @@
+/**
+ * The client-side limiter against the emulator's per-project rate limit (its own file, so no
+ * request left over from another suite spends the emulator's budget).
+ */
+import { performance } from "node:perf_hooks";
+import { useEmulator } from "./harness";
+
+const h = useEmulator();
+
+describe("rate limiter (acquire per project)", () => {
+  const burst = 14;
+  const loadMany = (client: ReturnType<typeof h.client>) =>
+    Promise.allSettled(Array.from({ length: burst }, () => client.loadUser("alice@example.com")));
+
+  it("keeps a burst under the service budget when the client budget is lower", async () => {
+    h.emu.setRateLimit({ requests: 6, perSeconds: 1, lockoutSeconds: 5 });
+    const started = performance.now();
+    const results = await loadMany(h.client({ rateLimit: { requests: 5, perSeconds: 1 } }));
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(h.emu.requests.all().filter((r) => r.status === 429)).toEqual([]);
+    expect(h.emu.requests.all()).toHaveLength(burst + 1); // + the handshake
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2_000); // 15 requests at 5 per second
+  }, 20_000);
+
+  it("trips the service limit when the client budget is higher (control for the test above)", async () => {
+    h.emu.setRateLimit({ requests: 6, perSeconds: 1, lockoutSeconds: 5 });
+    const results = await loadMany(h.client({ rateLimit: { requests: 1000, perSeconds: 1 }, retry: { maxAttempts: 1 } }));
+    expect(results.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
+    expect(h.emu.requests.all().some((r) => r.status === 429)).toBe(true);
+  });
+});
