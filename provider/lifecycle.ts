@@ -33,6 +33,15 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   }
 }
 
+/**
+ * Configures, then gives `target` (the deserialized shim) the provider methods. The host calls
+ * configure before any other method, once per provider process.
+ */
+export async function attach(target: Record<string, unknown>, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  await configure(req);
+  Object.assign(target, { check, diff, create, read, update, delete: remove });
+}
+
 function requireClient(): DescopeClient {
   if (client) return client;
   throw configError ?? new Error("the Descope provider was not configured");

@@ -2,6 +2,9 @@
  * Create, no-change preview and destroy in every mode × scope, through the real engine,
  * asserting the emulator's users and the stack's state.
  */
+// Each step runs the real engine in its own process: seconds each.
+jest.setTimeout(240_000);
+
 import { mutations, projectRoles, startScenario, tenantRoles, type Scenario } from "../support/scenario";
 
 const grants = {

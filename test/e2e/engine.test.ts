@@ -1,3 +1,6 @@
+// Each step runs the real engine in its own process: seconds each.
+jest.setTimeout(240_000);
+
 import { TestStack } from "../support/pulumi";
 
 // One stack through the whole lifecycle; the steps depend on each other, so one test.

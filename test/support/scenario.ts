@@ -70,3 +70,23 @@ export function tenantRoles(emu: EmulatorHandle, loginId: string, tenantId: stri
 export function mutations(emu: EmulatorHandle): string[] {
   return emu.requests.all().filter((r) => r.method === "POST").map((r) => `${r.method} ${r.path} ${r.status}`);
 }
+
+/** Another administrator: the official Descope SDK pointed at the emulator, for out-of-band changes. */
+export function outOfBand(emu: EmulatorHandle) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const DescopeClient = require("@descope/node-sdk") as (opts: Record<string, string>) => any;
+  const sdk = DescopeClient({ projectId: emu.projectId, managementKey: emu.managementKey, baseUrl: emu.url });
+  const ok = async (p: Promise<{ ok: boolean; error?: unknown }>) => {
+    const r = await p;
+    if (!r.ok) throw new Error(`out-of-band change failed: ${JSON.stringify(r.error)}`);
+  };
+  const user = sdk.management.user;
+  return {
+    addRoles: (loginId: string, roles: string[]) => ok(user.addRoles(loginId, roles)),
+    removeRoles: (loginId: string, roles: string[]) => ok(user.removeRoles(loginId, roles)),
+    addTenantRoles: (loginId: string, tenantId: string, roles: string[]) => ok(user.addTenantRoles(loginId, tenantId, roles)),
+    removeTenantRoles: (loginId: string, tenantId: string, roles: string[]) => ok(user.removeTenantRoles(loginId, tenantId, roles)),
+    removeTenant: (loginId: string, tenantId: string) => ok(user.removeTenant(loginId, tenantId)),
+    deleteUser: (loginId: string) => ok(user.delete(loginId)),
+  };
+}
