@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DescopeClient } from "./client/client";
+import { DescopeApiError } from "./errors";
 import { checkInputs, hasUnknowns, isUnknown, toAssignmentInputs } from "./inputs";
 import {
   AssignmentInputs, AssignmentOutputs, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
@@ -24,6 +25,7 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
       projectId: req.config.get("descope:projectId"),
       managementKey: req.config.get("descope:managementKey"),
       baseUrl: req.config.get("descope:baseUrl"),
+      requestsPerMinute: req.config.get("descope:requestsPerMinute"),
     };
     client = new DescopeClient(resolveSettings(config, process.env));
     configError = undefined;
@@ -74,7 +76,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     if (!user) throw userNotFound("create", inputs);
     const plan = planApply(inputs, viewScope(user, inputs.tenantId));
     const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
-    assertions.record(assertionKey(inputs.tenantId, user.userId), inputs.roleNames);
+    assertions.record(assertionKey(api, inputs.tenantId, user.userId), inputs.roleNames);
     return { id: resourceId(inputs.tenantId, user.userId), outs: toOutputs(inputs, after, plan.grantedRoleNames) };
   });
 }
@@ -86,7 +88,7 @@ export async function update(_id: string, olds: AssignmentOutputs, news: Record<
   return withUserLock(inputs.loginId, async () => {
     const user = await api.loadUser(olds.userId || inputs.loginId);
     if (!user) throw userNotFound("update", inputs);
-    const key = assertionKey(inputs.tenantId, user.userId);
+    const key = assertionKey(api, inputs.tenantId, user.userId);
     const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
     const plan = planApply(inputs, viewScope(user, inputs.tenantId), previous, assertions.get(key) ?? new Set());
     const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
@@ -102,10 +104,17 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
   await withUserLock(stored.loginId, async () => {
     const user = await api.loadUser(stored.userId);
     if (!user) return;
-    const protectedRoles = assertions.get(assertionKey(stored.tenantId, user.userId)) ?? null;
+    const protectedRoles = assertions.get(assertionKey(api, stored.tenantId, user.userId)) ?? null;
     const input = { ...stored, grantedRoleNames: olds.grantedRoleNames ?? [], protectedRoles };
-    const operations = planDelete(input, viewScope(user, stored.tenantId));
-    await runOperations(api, stored.tenantId, user, operations, false);
+    try {
+      await runOperations(api, stored.tenantId, user, planDelete(input, viewScope(user, stored.tenantId)), false);
+    } catch (err) {
+      // A call applied with its answer lost, or a change racing ours: decide from the user's
+      // state, not from the error code (undocumented for a user who already left the tenant).
+      if (!(err instanceof DescopeApiError) || err.status >= 500) throw err;
+      const now = await api.loadUser(stored.userId);
+      if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
+    }
   });
 }
 

@@ -44,9 +44,9 @@ export class AssertionRegistry {
 /** One registry per provider process, i.e. per deployment. */
 export const assertions = new AssertionRegistry();
 
-/** The registry key of a user in a scope. */
-export function assertionKey(tenantId: string | null, userId: string): string {
-  return `${tenantId ?? ""}\u0000${userId}`;
+/** The registry key of a user in a scope of the project `api` talks to. */
+export function assertionKey(api: Pick<DescopeClient, "baseUrl" | "projectId">, tenantId: string | null, userId: string): string {
+  return [api.baseUrl, api.projectId, tenantId ?? "", userId].join("\u0000");
 }
 
 /** The user named by a resource does not exist (code `ERR_DESCOPE_USER_NOT_FOUND`). */
@@ -93,7 +93,12 @@ export async function runOperations(
         await api.removeTenant(user.userId, tenantId);
         e.message += `; the tenant membership this step added was removed again`;
       } catch (undo) {
-        e.message += `; removing the tenant membership this step added also failed: ${(undo as Error).message}`;
+        // The removal may have been applied with its answer lost: the user's state decides.
+        const now = await api.loadUser(user.userId).catch(() => undefined);
+        const gone = now === null || (now !== undefined && !now.userTenants.some((t) => t.tenantId === tenantId));
+        e.message += gone
+          ? `; the tenant membership this step added was removed again`
+          : `; removing the tenant membership this step added also failed: ${(undo as Error).message}`;
       }
     }
     throw err;

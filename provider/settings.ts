@@ -14,6 +14,8 @@ export interface DescopeConfigInput {
   managementKey?: string;
   /** `descope:baseUrl`; default from the project ID's region. */
   baseUrl?: string;
+  /** `descope:requestsPerMinute`: the client-side budget; default {@link DEFAULT_REQUESTS_PER_MINUTE}. */
+  requestsPerMinute?: string;
 }
 
 /** Resolved, validated settings for {@link DescopeClient}. */
@@ -24,7 +26,12 @@ export interface DescopeSettings {
   managementKey: string;
   /** Base URL without a trailing slash, e.g. `https://api.descope.com`. */
   baseUrl: string;
+  /** The client-side budget per project in this process. */
+  rateLimit: { requests: number; perSeconds: number };
 }
+
+/** The default client-side budget: under Descope's documented ~500 user-management calls a minute. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 400;
 
 /** The default Descope API base URL (projects without a region). */
 export const DEFAULT_BASE_URL = "https://api.descope.com";
@@ -46,7 +53,15 @@ export function resolveSettings(
   if (!managementKey) throw missing("management key", "descope:managementKey", "DESCOPE_MANAGEMENT_KEY");
   const explicit = pick(config.baseUrl, env.DESCOPE_BASE_URL);
   const baseUrl = explicit !== undefined ? normalizeBaseUrl(explicit) : baseUrlForProject(projectId);
-  return { projectId, managementKey, baseUrl };
+  const budget = pick(config.requestsPerMinute, env.DESCOPE_REQUESTS_PER_MINUTE);
+  const requests = budget === undefined ? DEFAULT_REQUESTS_PER_MINUTE : Number(budget);
+  if (!Number.isInteger(requests) || requests < 1) {
+    throw new DescopeConfigError(
+      "descope:requestsPerMinute",
+      `invalid Descope request budget ${JSON.stringify(budget)}: descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE must be a whole number of at least 1`,
+    );
+  }
+  return { projectId, managementKey, baseUrl, rateLimit: { requests, perSeconds: 60 } };
 }
 
 /**

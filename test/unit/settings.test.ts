@@ -15,13 +15,26 @@ function configError(fn: () => unknown): DescopeConfigError {
   throw new Error("expected a DescopeConfigError");
 }
 
+const DEFAULT_BUDGET = { requests: 400, perSeconds: 60 };
+
 describe("resolveSettings", () => {
+  it("takes the request budget from config over the environment, per minute", () => {
+    const s = resolveSettings({ projectId: ID28, managementKey: KEY, requestsPerMinute: "120" }, { DESCOPE_REQUESTS_PER_MINUTE: "50" });
+    expect(s.rateLimit).toEqual({ requests: 120, perSeconds: 60 });
+    expect(resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_REQUESTS_PER_MINUTE: "50" }).rateLimit.requests).toBe(50);
+  });
+
+  it.each(["0", "-3", "1.5", "many"])("refuses the request budget %j naming both settings", (budget) => {
+    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY, requestsPerMinute: budget }, {}));
+    expect(err.message).toContain("descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE");
+  });
+
   it("takes every value from stack config when config and env both have them", () => {
     const s = resolveSettings(
       { projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com" },
       { DESCOPE_PROJECT_ID: "Penv", DESCOPE_MANAGEMENT_KEY: "envkey", DESCOPE_BASE_URL: "https://env.example.com" },
     );
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com" });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com", rateLimit: DEFAULT_BUDGET });
   });
 
   it("falls back to each environment variable when its config key is unset", () => {
@@ -29,12 +42,12 @@ describe("resolveSettings", () => {
       {},
       { DESCOPE_PROJECT_ID: ID28, DESCOPE_MANAGEMENT_KEY: KEY, DESCOPE_BASE_URL: "https://env.example.com/" },
     );
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://env.example.com" });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://env.example.com", rateLimit: DEFAULT_BUDGET });
   });
 
   it("mixes sources per value when only some config keys are set", () => {
     const s = resolveSettings({ managementKey: KEY }, { DESCOPE_PROJECT_ID: ID28 });
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://api.descope.com" });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://api.descope.com", rateLimit: DEFAULT_BUDGET });
   });
 
   it("treats a blank config value as unset when the env has the value", () => {

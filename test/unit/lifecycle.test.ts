@@ -1,0 +1,148 @@
+/**
+ * The provider methods called by hand against the emulator on loopback: the edge cases that
+ * are slow or awkward to reach through the engine.
+ */
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import * as lifecycle from "../../provider/lifecycle";
+import { withUserLock } from "../../provider/operations";
+import type { AssignmentOutputs } from "../../provider/plan";
+import { baseSeed } from "../support/scenario";
+
+const ADA = "ada@example.com";
+const ADA_ID = "U2ada00000000000000000000000";
+
+function configRequest(values: Record<string, string | undefined>) {
+  return { config: { get: (key: string) => values[key] } } as any;
+}
+
+async function configureFor(emu: EmulatorHandle): Promise<void> {
+  await lifecycle.configure(configRequest({
+    "descope:projectId": emu.projectId, "descope:managementKey": emu.managementKey, "descope:baseUrl": emu.url,
+  }));
+}
+
+const posts = (emu: EmulatorHandle) => emu.requests.all().filter((r) => r.method === "POST").map((r) => `${r.path} ${r.status}`);
+
+describe("lifecycle", () => {
+  let emu: EmulatorHandle;
+  beforeEach(async () => {
+    emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
+    await configureFor(emu);
+  });
+  afterEach(async () => emu.close());
+
+  async function created(args: Record<string, unknown>): Promise<{ id: string; outs: AssignmentOutputs }> {
+    const checked = await lifecycle.check({}, { mode: "set", ...args });
+    return (await lifecycle.create(checked.inputs as Record<string, unknown>)) as { id: string; outs: AssignmentOutputs };
+  }
+
+  describe("check", () => {
+    it("throws the missing setting's config key and variable when the provider is not configured", async () => {
+      await lifecycle.configure(configRequest({}));
+      await expect(lifecycle.check({}, { loginId: ADA, roleNames: [] })).rejects.toThrow(
+        /descope:projectId.*DESCOPE_PROJECT_ID/,
+      );
+    });
+  });
+
+  describe("create", () => {
+    it("adopts an assignment that already holds with no mutating call", async () => {
+      emu.state.seed({ users: [{ loginId: ADA, userId: ADA_ID, userTenants: [{ tenantId: "acme", roleNames: ["admin"] }] }] });
+      emu.requests.clear();
+      const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
+      expect(r.id).toBe(`acme/${ADA_ID}`);
+      expect(posts(emu)).toEqual([]);
+    });
+
+    it("removes the membership it added when setting the roles fails", async () => {
+      await expect(created({ loginId: ADA, tenantId: "acme", roleNames: ["nope"] })).rejects.toThrow(
+        /setRoles.*HTTP 400.*removed again/,
+      );
+      expect(posts(emu)).toEqual([
+        "/v1/mgmt/user/update/tenant/add 200",
+        "/v1/mgmt/user/update/role/set 400",
+        "/v1/mgmt/user/update/tenant/remove 200",
+      ]);
+      expect(emu.state.user(ADA)!.userTenants).toEqual([]);
+    });
+
+    it("fails naming the loginId when the user does not exist", async () => {
+      await expect(created({ loginId: "ghost@example.com", roleNames: ["admin"] })).rejects.toThrow(
+        'Descope user "ghost@example.com" not found',
+      );
+    });
+  });
+
+  describe("delete", () => {
+    it("succeeds when the user is already gone", async () => {
+      const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
+      emu.reset({ ...baseSeed(), users: [] });
+      await expect(lifecycle.remove(r.id, r.outs)).resolves.toBeUndefined();
+    });
+
+    it("succeeds when the membership is already gone", async () => {
+      const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
+      emu.reset();
+      emu.requests.clear();
+      await expect(lifecycle.remove(r.id, r.outs)).resolves.toBeUndefined();
+      expect(posts(emu)).toEqual([]);
+    });
+
+    it("succeeds when tenant/remove was applied but its answer was lost", async () => {
+      const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
+      // Another process of this deployment did not assert it: a fresh registry key (new emulator URL).
+      const other = await startEmulator({ seed: emu.state.snapshot(), warn: () => undefined });
+      await configureFor(other);
+      other.setFaults({ failNext: { count: 1, kind: "reset-after-apply", paths: ["/v1/mgmt/user/update/tenant/remove"] } });
+      await expect(lifecycle.remove(r.id, r.outs)).resolves.toBeUndefined();
+      expect(other.state.user(ADA)!.userTenants).toEqual([]);
+      expect(posts(other)).toEqual(["/v1/mgmt/user/update/tenant/remove 0", "/v1/mgmt/user/update/tenant/remove 400"]);
+      await other.close();
+    });
+  });
+
+  describe("diff", () => {
+    it("resolves another login ID of the same user with one load and does not replace", async () => {
+      emu.state.seed({ users: [{ loginIds: [ADA, "ada.lovelace"], userId: ADA_ID }] });
+      const r = await created({ loginId: ADA, roleNames: ["admin"] });
+      emu.requests.clear();
+      const d = await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
+      expect(d).toMatchObject({ changes: true, replaces: [] });
+      expect(emu.requests.all().map((q) => `${q.method} ${q.path}`)).toEqual(["GET /v1/mgmt/user"]);
+      const other = await lifecycle.diff(r.id, r.outs, { loginId: "bob@example.com", roleNames: ["admin"], mode: "set" });
+      expect(other.replaces).toEqual(["loginId"]);
+    });
+  });
+
+  describe("read", () => {
+    it("returns the live roles and the declared inputs, and no id once the user is gone", async () => {
+      const r = await created({ loginId: ADA, roleNames: ["admin"] });
+      emu.state.seed({ users: [{ loginId: ADA, userId: ADA_ID, roleNames: ["admin", "support"] }] });
+      const fresh = await lifecycle.read(r.id, r.outs);
+      expect(fresh.id).toBe(ADA_ID);
+      expect(fresh.props).toMatchObject({ liveRoleNames: ["admin", "support"], roleNames: ["admin"] });
+      expect(fresh.inputs).toEqual({ loginId: ADA, roleNames: ["admin"], mode: "set" });
+      emu.reset({ ...baseSeed(), users: [] });
+      expect((await lifecycle.read(r.id, r.outs)).id).toBeUndefined();
+    });
+  });
+});
+
+describe("withUserLock", () => {
+  it("runs calls for one user one after another and calls for other users alongside", async () => {
+    const events: string[] = [];
+    const step = (name: string, ms: number) => async () => {
+      events.push(`${name}:start`);
+      await new Promise((r) => setTimeout(r, ms));
+      events.push(`${name}:end`);
+    };
+    await Promise.all([withUserLock("u1", step("a", 30)), withUserLock("u1", step("b", 1)), withUserLock("u2", step("c", 1))]);
+    expect(events.indexOf("b:start")).toBeGreaterThan(events.indexOf("a:end"));
+    expect(events.indexOf("c:end")).toBeLessThan(events.indexOf("a:end"));
+  });
+
+  it("goes on with the next call after one fails", async () => {
+    await expect(withUserLock("u3", async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(withUserLock("u3", async () => "next")).resolves.toBe("next");
+  });
+});
