@@ -15,7 +15,8 @@ export type DescopeErrorCode =
   | "ERR_DESCOPE_NETWORK"
   | "ERR_DESCOPE_TIMEOUT"
   | "ERR_DESCOPE_BAD_RESPONSE"
-  | "ERR_DESCOPE_CONFIG";
+  | "ERR_DESCOPE_CONFIG"
+  | "ERR_DESCOPE_USER_NOT_FOUND";
 
 /** Who and what a failed call was about; every field is optional. */
 export interface DescopeCallContext {
@@ -267,4 +268,27 @@ export class DescopeConfigError extends DescopeError {
 export function isDescopeError(err: unknown): err is DescopeError {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
   return typeof code === "string" && code.startsWith("ERR_DESCOPE_");
+}
+
+/**
+ * Create or update names a user that does not exist (code `ERR_DESCOPE_USER_NOT_FOUND`).
+ * Reading a missing user is a value, not this error.
+ */
+export class UserNotFoundError extends DescopeError {
+  /** Always `ERR_DESCOPE_USER_NOT_FOUND`. */
+  readonly code = "ERR_DESCOPE_USER_NOT_FOUND" as const;
+  /** The loginId as declared. */
+  readonly loginId: string;
+  /** The tenant of the assignment, if any. */
+  readonly tenantId?: string;
+
+  /** `step` is the provider method, e.g. `create`. */
+  constructor(step: string, loginId: string, tenantId: string | null) {
+    const where = tenantId === null ? "project roles" : `roles in tenant ${JSON.stringify(tenantId)}`;
+    super(
+      `UserRoleAssignment ${step}: Descope user ${JSON.stringify(loginId)} not found (loginId is a login ID or user ID of an existing user); ${where} were not changed`,
+    );
+    this.loginId = loginId;
+    if (tenantId !== null) this.tenantId = tenantId;
+  }
 }

@@ -11,7 +11,8 @@ export {
   DescopeTimeoutError,
   DescopeBadResponseError,
   DescopeConfigError,
+  UserNotFoundError,
 } from "./errors";
-export { UserNotFoundError } from "./operations";
+export type { DescopeErrorCode } from "./errors";
 export { declareGrants, parseGrants, grantName } from "./grants";
 export type { Grant } from "./grants";

@@ -4,6 +4,7 @@
  */
 import type { DescopeClient } from "./client/client";
 import type { DescopeUser } from "./client/responses";
+import { UserNotFoundError } from "./errors";
 import type { AssignmentInputs, Operation } from "./plan";
 
 const chains = new Map<string, Promise<unknown>>();
@@ -49,21 +50,9 @@ export function assertionKey(api: Pick<DescopeClient, "baseUrl" | "projectId">, 
   return [api.baseUrl, api.projectId, tenantId ?? "", userId].join("\u0000");
 }
 
-/** The user named by a resource does not exist (code `ERR_DESCOPE_USER_NOT_FOUND`). */
-export class UserNotFoundError extends Error {
-  readonly code = "ERR_DESCOPE_USER_NOT_FOUND";
-  constructor(step: string, inputs: AssignmentInputs) {
-    const where = inputs.tenantId === null ? "project roles" : `roles in tenant ${JSON.stringify(inputs.tenantId)}`;
-    super(
-      `UserRoleAssignment ${step}: Descope user ${JSON.stringify(inputs.loginId)} not found (loginId is a login ID or user ID of an existing user); ${where} were not changed`,
-    );
-    this.name = "UserNotFoundError";
-  }
-}
-
 /** Builds the error for a missing user. */
 export function userNotFound(step: string, inputs: AssignmentInputs): UserNotFoundError {
-  return new UserNotFoundError(step, inputs);
+  return new UserNotFoundError(step, inputs.loginId, inputs.tenantId);
 }
 
 /**
