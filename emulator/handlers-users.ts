@@ -24,6 +24,7 @@ import {
   optionalStringArray,
   requireString,
   requireStringArray,
+  readProfile,
   type Body,
 } from "./validate";
 
@@ -127,20 +128,11 @@ function parseNewUser(state: StateData, body: Body, test: boolean, nowSeconds: n
   return {
     userId: generateId("U"),
     loginIds,
-    name: optionalString(body, "name") || optionalString(body, "displayName"),
-    givenName: optionalString(body, "givenName"),
-    middleName: optionalString(body, "middleName"),
-    familyName: optionalString(body, "familyName"),
-    email: optionalString(body, "email"),
-    phone: optionalString(body, "phone"),
-    verifiedEmail: optionalBoolean(body, "verifiedEmail"),
-    verifiedPhone: optionalBoolean(body, "verifiedPhone"),
+    ...readProfile(body),
     roleNames,
     tenants: parseMemberships(state, body),
     status: "enabled",
-    picture: optionalString(body, "picture"),
     test,
-    customAttributes: optionalObject(body, "customAttributes"),
     createdTime: nowSeconds,
   };
 }

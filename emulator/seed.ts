@@ -14,6 +14,7 @@ import {
   optionalString,
   optionalStringArray,
   requireString,
+  readProfile,
   type Body,
 } from "./validate";
 
@@ -70,20 +71,11 @@ function seedUser(state: StateData, body: Body, nowSeconds: number): void {
   const user: UserRecord = {
     userId,
     loginIds,
-    name: optionalString(body, "name"),
-    givenName: optionalString(body, "givenName"),
-    middleName: optionalString(body, "middleName"),
-    familyName: optionalString(body, "familyName"),
-    email: optionalString(body, "email"),
-    phone: optionalString(body, "phone"),
-    verifiedEmail: optionalBoolean(body, "verifiedEmail"),
-    verifiedPhone: optionalBoolean(body, "verifiedPhone"),
+    ...readProfile(body),
     roleNames: dedupe(optionalStringArray(body, "roleNames")),
     tenants,
     status: optionalString(body, "status", "enabled"),
-    picture: optionalString(body, "picture"),
     test: optionalBoolean(body, "test"),
-    customAttributes: optionalObject(body, "customAttributes"),
     createdTime: optionalCount(body, "createdTime", nowSeconds),
   };
   // Replace any user that shares the user ID or a login ID, so re-seeding a snapshot is idempotent.

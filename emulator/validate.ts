@@ -116,3 +116,19 @@ export function optionalTenantId(body: Body): string {
 export function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
+
+/** The profile fields a user create or a seeded user may carry, read with their defaults. */
+export function readProfile(body: Body) {
+  return {
+    name: optionalString(body, "name") || optionalString(body, "displayName"),
+    givenName: optionalString(body, "givenName"),
+    middleName: optionalString(body, "middleName"),
+    familyName: optionalString(body, "familyName"),
+    email: optionalString(body, "email"),
+    phone: optionalString(body, "phone"),
+    verifiedEmail: optionalBoolean(body, "verifiedEmail"),
+    verifiedPhone: optionalBoolean(body, "verifiedPhone"),
+    picture: optionalString(body, "picture"),
+    customAttributes: optionalObject(body, "customAttributes"),
+  };
+}
