@@ -9,7 +9,6 @@ import {
   dedupe,
   optionalBoolean,
   optionalCount,
-  optionalObject,
   optionalObjectArray,
   optionalString,
   optionalStringArray,
