@@ -12,7 +12,6 @@
  *
  * Knows nothing of Pulumi; every setting comes in through the constructor.
  */
-import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
@@ -26,6 +25,7 @@ import {
 } from "../errors";
 import { normalizeBaseUrl } from "../settings";
 import { errorForAttempt, excerptOf } from "./failures";
+import { OperationDeadline } from "./deadline";
 import { limiterFor, resetLimiters, type RateLimit, type RateLimiter } from "./limiter";
 import type { DescopeOperation } from "./paths";
 import { roleBody, shapeRequest, userScope, type CallRequest } from "./shape";
@@ -140,10 +140,10 @@ export class DescopeClient {
   /** The rate-limit tier from the license handshake (once per process per project and base URL), or `undefined`. */
   licenseTier(): Promise<string | undefined> {
     const fetch: LicenseFetch = async () => {
-      await this.limiter.acquire();
+      const release = await this.limiter.acquire();
       const shaped = shapeRequest(this.baseUrl, "license", {}, this.authorization);
       const never = new AbortController().signal; // the handshake has its request timeout only
-      return sendAttempt({ ...shaped, timeoutMs: this.requestTimeoutMs, deadline: never, dispatcher: this.dispatcher });
+      return sendAttempt({ ...shaped, timeoutMs: this.requestTimeoutMs, deadline: never, dispatcher: this.dispatcher }).finally(release);
     };
     return fetchLicenseTier(`${this.projectId}\u0000${this.baseUrl}`, fetch);
   }
@@ -156,17 +156,17 @@ export class DescopeClient {
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T> {
     const ctx: DescopeCallContext = { operation, ...context };
-    const started = performance.now();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.operationDeadlineMs);
+    const deadline = new OperationDeadline(this.operationDeadlineMs);
     let attempts = 0;
     try {
       const tier = await untilAborted(this.licenseTier(), deadline.signal);
       const shaped = shapeRequest(this.baseUrl, operation, req, this.authorization, tier);
       const send = { ...shaped, timeoutMs: this.requestTimeoutMs, deadline: deadline.signal, dispatcher: this.dispatcher };
       for (;;) {
-        await this.limiter.acquire(deadline.signal);
-        const result = await sendAttempt(send);
+        deadline.pause(); // queueing for the client-side budget is pacing, not slowness: it does not count
+        const release = await this.limiter.acquire();
+        deadline.resume();
+        const result = await sendAttempt(send).finally(release); // the token's window starts when the call ends
         attempts++;
         if (result.kind === "response" && result.status >= 200 && result.status < 300) {
           return this.parse(result.text, result.status, schema, { ...ctx, attempts });
@@ -174,18 +174,18 @@ export class DescopeClient {
         const decision =
           result.kind === "failure" && result.timedOutBy === "deadline"
             ? ({ retry: false, reason: "deadline" } as const)
-            : decideRetry({ ...retryFacts(result), attempt: attempts - 1, elapsedMs: performance.now() - started, deadlineMs: this.operationDeadlineMs, nowMs: Date.now(), policy: this.policy, random: this.random });
+            : decideRetry({ ...retryFacts(result), attempt: attempts - 1, elapsedMs: deadline.elapsedMs(), deadlineMs: this.operationDeadlineMs, nowMs: Date.now(), policy: this.policy, random: this.random });
         if (!decision.retry) throw this.failure(result, decision.reason, { ...ctx, attempts });
         await sleep(decision.delayMs, undefined, { signal: deadline.signal });
       }
     } catch (err) {
-      // Only the deadline aborts the limiter wait, the handshake wait or the sleep.
+      // Only the deadline aborts the handshake wait, an attempt or the sleep.
       if (!isDescopeError(err) && deadline.signal.aborted) {
         throw new DescopeTimeoutError({ ...ctx, attempts }, "deadline", this.operationDeadlineMs);
       }
       throw err;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 

@@ -28,4 +28,13 @@ describe("rate limiter (acquire per project)", () => {
     expect(results.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
     expect(h.emu.requests.all().some((r) => r.status === 429)).toBe(true);
   });
+
+  it("does not count time queued for the client budget against the operation deadline", async () => {
+    // 7 calls (with the handshake) at 2 per second queue for about 3 s; each has a 1 s deadline.
+    const client = h.client({ rateLimit: { requests: 2, perSeconds: 1 }, operationDeadlineMs: 1_000 });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => client.loadUser("alice@example.com")));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill("fulfilled"));
+    const arrivals = h.emu.requests.all().map((r) => r.seq);
+    expect(arrivals).toHaveLength(7);
+  }, 20_000);
 });

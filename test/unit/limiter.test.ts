@@ -38,7 +38,8 @@ async function flush(): Promise<void> {
 
 function track(limiter: RateLimiter, n: number, clock: FakeClock): number[] {
   const grantedAt: number[] = [];
-  for (let i = 0; i < n; i++) void limiter.acquire().then(() => grantedAt.push(clock.now()));
+  // Each call "finishes" at once: its token's window starts when it was handed out.
+  for (let i = 0; i < n; i++) void limiter.acquire().then((release) => { grantedAt.push(clock.now()); release(); });
   return grantedAt;
 }
 
@@ -66,7 +67,7 @@ describe("acquire", () => {
     const limiter = new RateLimiter({ requests: 5, perSeconds: 1 }, clock);
     const granted: number[] = [];
     for (let step = 0; step < 40; step++) {
-      for (let i = 0; i < 3; i++) void limiter.acquire().then(() => granted.push(clock.now()));
+      for (let i = 0; i < 3; i++) void limiter.acquire().then((release) => { granted.push(clock.now()); release(); });
       await flush(); // record immediate grants at the current time
       await clock.advance(137);
     }
@@ -81,7 +82,8 @@ describe("acquire", () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ requests: 1, perSeconds: 1 }, clock);
     const order: string[] = [];
-    for (const name of ["a", "b", "c"]) void limiter.acquire().then(() => order.push(name));
+    for (const name of ["a", "b", "c"]) void limiter.acquire().then((release) => { order.push(name); release(); });
+    await flush(); // "a" runs and finishes at 0
     await clock.advance(2_000);
     expect(order).toEqual(["a", "b", "c"]);
   });
@@ -89,7 +91,7 @@ describe("acquire", () => {
   it("rejects with the abort reason and frees the queue slot when the signal aborts", async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ requests: 1, perSeconds: 1 }, clock);
-    await limiter.acquire();
+    (await limiter.acquire())();
     const ac = new AbortController();
     const waiting = limiter.acquire(ac.signal);
     const next = track(limiter, 1, clock);
@@ -97,6 +99,20 @@ describe("acquire", () => {
     await expect(waiting).rejects.toThrow("deadline");
     await clock.advance(1_000);
     expect(next).toEqual([1_000]);
+  });
+
+  it("keeps a token in use until it is released, and starts its window then", async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ requests: 1, perSeconds: 1 }, clock);
+    const release = await limiter.acquire();
+    const next = track(limiter, 1, clock);
+    await clock.advance(5_000); // the first call is still running: no token comes back
+    expect(next).toEqual([]);
+    release();
+    await clock.advance(999);
+    expect(next).toEqual([]);
+    await clock.advance(1);
+    expect(next).toEqual([6_000]);
   });
 
   it("rejects at once when the signal is already aborted", async () => {
@@ -110,9 +126,9 @@ describe("available", () => {
   it("counts tokens back when their window has passed", async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ requests: 4, perSeconds: 2 }, clock);
-    await limiter.acquire();
+    (await limiter.acquire())();
     await clock.advance(500);
-    await limiter.acquire();
+    (await limiter.acquire())();
     expect(limiter.available()).toBe(2);
     await clock.advance(1_500);
     expect(limiter.available()).toBe(3);
