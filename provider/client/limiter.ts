@@ -39,11 +39,14 @@ export function defaultRateLimit(): RateLimit {
   return { requests: 400, perSeconds: 60 };
 }
 
-/** The real clock: `performance.now()` and unref'd timers (a waiting limiter never holds the process open). */
+/**
+ * The real clock: `performance.now()` and ordinary timers. A timer exists only while a call
+ * waits for a token, and it must keep the process alive: a waiting call is work in progress.
+ */
 export function systemClock(): LimiterClock {
   return {
     now: () => performance.now(),
-    setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
   };
 }
@@ -134,10 +137,11 @@ export class RateLimiter {
         this.pump();
       });
     }
-    const finished = this.spent.flatMap((t) => (t.finishedAt === undefined ? [] : [t.finishedAt]));
-    if (this.waiters.length > 0 && finished.length > 0) {
+    let earliest = Infinity;
+    for (const t of this.spent) if (t.finishedAt !== undefined && t.finishedAt < earliest) earliest = t.finishedAt;
+    if (this.waiters.length > 0 && earliest !== Infinity) {
       // Tokens still in use wake the queue when they are released.
-      const wait = Math.max(1, Math.min(...finished) + this.windowMs - now);
+      const wait = Math.max(1, earliest + this.windowMs - now);
       this.timer = this.clock.setTimer(() => {
         this.timer = undefined;
         this.pump();

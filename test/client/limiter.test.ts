@@ -2,7 +2,10 @@
  * The client-side limiter against the emulator's per-project rate limit (its own file, so no
  * request left over from another suite spends the emulator's budget).
  */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import { useEmulator } from "./harness";
 
 const h = useEmulator();
@@ -36,5 +39,19 @@ describe("rate limiter (acquire per project)", () => {
     expect(results.map((r) => r.status)).toEqual(Array(6).fill("fulfilled"));
     const arrivals = h.emu.requests.all().map((r) => r.seq);
     expect(arrivals).toHaveLength(7);
+  }, 20_000);
+
+  it("keeps a plain Node.js process alive while its calls wait for the budget", async () => {
+    // Regression: an unref'd limiter timer let a script exit (code 0) with calls still queued.
+    const clientModule = path.resolve(__dirname, "..", "..", "dist", "provider", "client", "client.js");
+    const script = `
+      const { DescopeClient } = require(${JSON.stringify(clientModule)});
+      const c = new DescopeClient({ projectId: process.env.PID, managementKey: process.env.KEY, baseUrl: process.env.URL,
+        rateLimit: { requests: 2, perSeconds: 1 } });
+      (async () => { for (let i = 1; i <= 4; i++) { await c.loadUser("alice@example.com"); console.log("loaded " + i); } })();`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], {
+      env: { ...process.env, PID: h.emu.projectId, KEY: h.emu.managementKey, URL: h.emu.url },
+    });
+    expect(stdout.trim().split("\n").pop()).toBe("loaded 4");
   }, 20_000);
 });
