@@ -37,9 +37,13 @@ export type Operation =
   | { op: "addRoles"; roles: string[] }
   | { op: "removeRoles"; roles: string[] };
 
-/** Sorted, de-duplicated role names: order and repeats never matter. */
+/** Sorted, de-duplicated role names: order and repeats never matter. Always a new array. */
 export function normaliseRoles(roles: readonly string[]): string[] {
-  return [...new Set(roles)].sort();
+  // Most lists are normalised already (state, earlier results): check before sorting.
+  for (let i = 1; i < roles.length; i++) {
+    if (!(roles[i - 1] < roles[i])) return [...new Set(roles)].sort();
+  }
+  return roles.slice();
 }
 
 /** `a` minus `b`, sorted. */
