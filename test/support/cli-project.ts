@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorState } from "../../emulator/types";
-import { engineDir } from "./pulumi";
+import { engineEnv } from "./pulumi";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -99,15 +99,7 @@ export class CliProject {
       await fs.promises.rm(dir, { recursive: true, force: true });
       throw err;
     }
-    const env: NodeJS.ProcessEnv = {
-      ...withoutSettings(process.env),
-      PATH: `${engineDir()}${path.delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_HOME: path.join(dir, "home"),
-      PULUMI_CONFIG_PASSPHRASE: "example-test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      ...extraEnv,
-    };
+    const env: NodeJS.ProcessEnv = { ...engineEnv(path.join(dir, "home")), ...extraEnv };
     return new CliProject(dir, env);
   }
 
@@ -143,13 +135,4 @@ async function copyExample(exampleDir: string, work: string): Promise<void> {
   }
   // What `"pulumi-descope-access": "file:../.."` installs: a link to the package root.
   await fs.promises.symlink(repoRoot, path.join(work, "node_modules", "pulumi-descope-access"));
-}
-
-/** The environment without Descope or Pulumi settings of the machine running the tests. */
-function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const key of Object.keys(out)) {
-    if (key.startsWith("DESCOPE_") || key.startsWith("PULUMI_")) delete out[key];
-  }
-  return out;
 }

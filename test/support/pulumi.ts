@@ -104,12 +104,7 @@ export class TestStack {
     const resFile = path.join(this.dir, `res-${stamp}.json`);
     await fs.promises.writeFile(reqFile, JSON.stringify(req));
     const env: NodeJS.ProcessEnv = {
-      ...scrubbedEnv(),
-      PATH: `${engineDir()}${path.delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_HOME: path.join(this.dir, "home"),
-      PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...engineEnv(path.join(this.dir, "home")),
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
       ...this.opts.env,
     };
@@ -126,11 +121,21 @@ export class TestStack {
   }
 }
 
-/** The test process's environment without Descope or Pulumi settings that would leak into a stack. */
-function scrubbedEnv(): NodeJS.ProcessEnv {
+/**
+ * The environment for running the engine: the test process's, without Descope or Pulumi
+ * settings that would leak into a stack, the engine first on PATH, a throwaway PULUMI_HOME.
+ */
+export function engineEnv(pulumiHome: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith("DESCOPE_") || key.startsWith("PULUMI_")) delete env[key];
   }
-  return env;
+  return {
+    ...env,
+    PATH: `${engineDir()}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: pulumiHome,
+    PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
 }
