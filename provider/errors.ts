@@ -77,6 +77,23 @@ export abstract class DescopeError extends Error {
   }
 }
 
+/** An error about one Descope call: the operation and, when known, the user and tenant. */
+export abstract class DescopeCallError extends DescopeError {
+  /** Descope operation name, e.g. `setRoles`. */
+  readonly operation: string;
+  /** The user the call was about, if any. */
+  readonly loginId?: string;
+  /** The tenant the call was about, if any. */
+  readonly tenantId?: string;
+
+  protected constructor(ctx: DescopeCallContext, message: string) {
+    super(message);
+    this.operation = ctx.operation;
+    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
+    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
+  }
+}
+
 /** Fields of a Descope error body (`{ errorCode, errorDescription, errorMessage }`), redacted. */
 export interface DescopeErrorBody {
   /** Descope's error code, e.g. `E011004`; empty when the body had none. */
@@ -88,11 +105,9 @@ export interface DescopeErrorBody {
 }
 
 /** The API answered with a non-2xx status and a Descope error body (code `ERR_DESCOPE_API`). */
-export class DescopeApiError extends DescopeError {
+export class DescopeApiError extends DescopeCallError {
   /** Always `ERR_DESCOPE_API`. */
   readonly code = "ERR_DESCOPE_API" as const;
-  /** Descope operation name, e.g. `setRoles`. */
-  readonly operation: string;
   /** HTTP status of the last response. */
   readonly status: number;
   /** Descope `errorCode` (e.g. `E112102`), or `""`. */
@@ -101,24 +116,17 @@ export class DescopeApiError extends DescopeError {
   readonly errorDescription: string;
   /** Descope `errorMessage`, or `""`. */
   readonly errorMessage: string;
-  /** The user the call was about, if any. */
-  readonly loginId?: string;
-  /** The tenant the call was about, if any. */
-  readonly tenantId?: string;
 
   /** Builds the message from the call context, the status and the (already redacted) body. */
   constructor(ctx: DescopeCallContext, status: number, body: DescopeErrorBody) {
     const hint = status === 401 || status === 403 ? ` (${CREDENTIALS_HINT})` : "";
-    super(
+    super(ctx, 
       `${describeCall(ctx)} failed: HTTP ${status}${describeBody(body)}${attemptsSuffix(ctx.attempts)}${hint}`,
     );
-    this.operation = ctx.operation;
     this.status = status;
     this.errorCode = body.errorCode;
     this.errorDescription = body.errorDescription;
     this.errorMessage = body.errorMessage;
-    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
-    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
   }
 }
 
@@ -132,73 +140,49 @@ export function describeBody(body: Partial<DescopeErrorBody>): string {
 }
 
 /** Still answered 429 when the retries ran out (code `ERR_DESCOPE_RATE_LIMITED`). */
-export class DescopeRateLimitedError extends DescopeError {
+export class DescopeRateLimitedError extends DescopeCallError {
   /** Always `ERR_DESCOPE_RATE_LIMITED`. */
   readonly code = "ERR_DESCOPE_RATE_LIMITED" as const;
-  /** Descope operation name. */
-  readonly operation: string;
   /** Always 429. */
   readonly status = 429;
   /** The last `Retry-After` in seconds, when the service sent one. */
   readonly retryAfterSeconds?: number;
   /** Descope `errorCode` of the last 429 (usually `E130429`), or `""`. */
   readonly errorCode: string;
-  /** The user the call was about, if any. */
-  readonly loginId?: string;
-  /** The tenant the call was about, if any. */
-  readonly tenantId?: string;
 
   /** `why` says why retrying stopped, e.g. "retries exhausted". */
   constructor(ctx: DescopeCallContext, body: DescopeErrorBody, retryAfterSeconds: number | undefined, why: string) {
     const after = retryAfterSeconds !== undefined ? `, Retry-After ${retryAfterSeconds}s` : "";
-    super(
+    super(ctx, 
       `${describeCall(ctx)} was rate limited: HTTP 429${describeBody(body)}${after}; ${why}${attemptsSuffix(ctx.attempts)}`,
     );
-    this.operation = ctx.operation;
     this.errorCode = body.errorCode;
     if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
-    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
-    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
   }
 }
 
 /** The connection failed (refused, reset, DNS...) and retries ran out (code `ERR_DESCOPE_NETWORK`). */
-export class DescopeNetworkError extends DescopeError {
+export class DescopeNetworkError extends DescopeCallError {
   /** Always `ERR_DESCOPE_NETWORK`. */
   readonly code = "ERR_DESCOPE_NETWORK" as const;
-  /** Descope operation name. */
-  readonly operation: string;
   /** The low-level error code, e.g. `ECONNRESET` or `UND_ERR_SOCKET`. */
   readonly causeCode: string;
-  /** The user the call was about, if any. */
-  readonly loginId?: string;
-  /** The tenant the call was about, if any. */
-  readonly tenantId?: string;
 
   /** `detail` is the low-level message (redacted by the caller). */
   constructor(ctx: DescopeCallContext, causeCode: string, detail: string) {
-    super(`${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`);
-    this.operation = ctx.operation;
+    super(ctx, `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`);
     this.causeCode = causeCode;
-    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
-    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
   }
 }
 
 /** A request outlived its timeout, or an operation its deadline (code `ERR_DESCOPE_TIMEOUT`). */
-export class DescopeTimeoutError extends DescopeError {
+export class DescopeTimeoutError extends DescopeCallError {
   /** Always `ERR_DESCOPE_TIMEOUT`. */
   readonly code = "ERR_DESCOPE_TIMEOUT" as const;
-  /** Descope operation name. */
-  readonly operation: string;
   /** `request`: one HTTP request timed out (after retries); `deadline`: the whole operation did. */
   readonly kind: "request" | "deadline";
   /** The limit that was hit, in milliseconds. */
   readonly timeoutMs: number;
-  /** The user the call was about, if any. */
-  readonly loginId?: string;
-  /** The tenant the call was about, if any. */
-  readonly tenantId?: string;
 
   /** `lastFailure` (optional) describes the failure before the deadline hit, e.g. "HTTP 503". */
   constructor(ctx: DescopeCallContext, kind: "request" | "deadline", timeoutMs: number, lastFailure?: string) {
@@ -207,46 +191,34 @@ export class DescopeTimeoutError extends DescopeError {
         ? `no response within the ${timeoutMs} ms request timeout`
         : `exceeded the ${timeoutMs} ms operation deadline`;
     const last = lastFailure ? `; last failure: ${lastFailure}` : "";
-    super(`${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}`);
-    this.operation = ctx.operation;
+    super(ctx, `${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}`);
     this.kind = kind;
     this.timeoutMs = timeoutMs;
-    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
-    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
   }
 }
 
 /** A body that is not JSON, or JSON of the wrong shape (code `ERR_DESCOPE_BAD_RESPONSE`). */
-export class DescopeBadResponseError extends DescopeError {
+export class DescopeBadResponseError extends DescopeCallError {
   /** Always `ERR_DESCOPE_BAD_RESPONSE`. */
   readonly code = "ERR_DESCOPE_BAD_RESPONSE" as const;
-  /** Descope operation name. */
-  readonly operation: string;
   /** HTTP status of the response. */
   readonly status: number;
   /** What was wrong, e.g. `body is not JSON` or `user.userId: Required`. */
   readonly reason: string;
   /** The start of the body (redacted, one line). */
   readonly excerpt: string;
-  /** The user the call was about, if any. */
-  readonly loginId?: string;
-  /** The tenant the call was about, if any. */
-  readonly tenantId?: string;
 
   /** `excerpt` must already be redacted; it is cut to one short line here. */
   constructor(ctx: DescopeCallContext, status: number, reason: string, excerpt: string) {
     const short = oneLine(excerpt, 160);
     const hint = status === 401 || status === 403 ? ` (${CREDENTIALS_HINT})` : "";
-    super(
+    super(ctx, 
       `${describeCall(ctx)} got a bad response: HTTP ${status}, ${reason}` +
         `${short ? `: ${JSON.stringify(short)}` : ""}${attemptsSuffix(ctx.attempts)}${hint}`,
     );
-    this.operation = ctx.operation;
     this.status = status;
     this.reason = reason;
     this.excerpt = short;
-    if (ctx.loginId !== undefined) this.loginId = ctx.loginId;
-    if (ctx.tenantId !== undefined) this.tenantId = ctx.tenantId;
   }
 }
 
