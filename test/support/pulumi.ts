@@ -71,6 +71,11 @@ export class TestStack {
     return this.run({ op: "destroy", params });
   }
 
+  /** `pulumi stack import` of a deployment (the `deployment` object of `pulumi stack export`). */
+  importStack(deployment: unknown): Promise<RunnerResult> {
+    return this.run({ op: "import", params: { version: 3, deployment } });
+  }
+
   /** `pulumi stack export` (with --show-secrets when asked): the deployment and the raw text. */
   exportStack(showSecrets = false): Promise<RunnerResult> {
     return this.run({ op: "export", showSecrets });

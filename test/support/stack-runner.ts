@@ -13,7 +13,7 @@ import * as auto from "@pulumi/pulumi/automation";
 
 /** What the test harness asks for. */
 export interface RunnerRequest {
-  op: "up" | "preview" | "refresh" | "destroy" | "export";
+  op: "up" | "preview" | "refresh" | "destroy" | "export" | "import";
   workDir: string;
   projectName: string;
   stackName: string;
@@ -68,6 +68,11 @@ async function run(req: RunnerRequest): Promise<RunnerResult> {
       case "destroy": {
         const r = await stack.destroy({ onOutput });
         return { ok: true, output, changeSummary: r.summary.resourceChanges };
+      }
+      case "import": {
+        // A checked-in state (e.g. one written by an older release) becomes this stack's state.
+        await stack.importStack(req.params as auto.Deployment);
+        return { ok: true, output };
       }
       case "export": {
         const args = ["stack", "export", "--stack", req.stackName];
