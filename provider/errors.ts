@@ -16,7 +16,8 @@ export type DescopeErrorCode =
   | "ERR_DESCOPE_TIMEOUT"
   | "ERR_DESCOPE_BAD_RESPONSE"
   | "ERR_DESCOPE_CONFIG"
-  | "ERR_DESCOPE_USER_NOT_FOUND";
+  | "ERR_DESCOPE_USER_NOT_FOUND"
+  | "ERR_DESCOPE_USER_MISMATCH";
 
 /** Who and what a failed call was about; every field is optional. */
 export interface DescopeCallContext {
@@ -72,7 +73,7 @@ export abstract class DescopeError extends Error {
   abstract readonly code: DescopeErrorCode;
 
   protected constructor(message: string) {
-    super(redactSecrets(oneLine(message, 2000)));
+    super(oneLine(redactSecrets(message), 2000)); // redact before cutting, so no secret is cut in half
     this.name = new.target.name;
   }
 }
@@ -262,5 +263,28 @@ export class UserNotFoundError extends DescopeError {
     );
     this.loginId = loginId;
     if (tenantId !== null) this.tenantId = tenantId;
+  }
+}
+
+/**
+ * A write was answered with another user's object (code `ERR_DESCOPE_USER_MISMATCH`): the
+ * change may have reached the wrong user, so nothing is recorded in state.
+ */
+export class UserMismatchError extends DescopeError {
+  /** Always `ERR_DESCOPE_USER_MISMATCH`. */
+  readonly code = "ERR_DESCOPE_USER_MISMATCH" as const;
+  /** The userId the write was for. */
+  readonly expectedUserId: string;
+  /** The userId the answer carried. */
+  readonly answeredUserId: string;
+
+  /** `operation` is the Descope operation whose answer was wrong. */
+  constructor(operation: string, expectedUserId: string, answeredUserId: string, tenantId: string | null) {
+    const where = tenantId === null ? "at project level" : `in tenant ${JSON.stringify(tenantId)}`;
+    super(
+      `Descope ${operation} for user ${JSON.stringify(expectedUserId)} ${where} was answered with user ${JSON.stringify(answeredUserId)}: the change may have reached the wrong user; nothing was recorded, check user ${JSON.stringify(answeredUserId)} in the Descope console`,
+    );
+    this.expectedUserId = expectedUserId;
+    this.answeredUserId = answeredUserId;
   }
 }

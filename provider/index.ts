@@ -12,6 +12,7 @@ export {
   DescopeBadResponseError,
   DescopeConfigError,
   UserNotFoundError,
+  UserMismatchError,
 } from "./errors";
 export type { DescopeErrorCode } from "./errors";
 export { declareGrants, parseGrants, grantName } from "./grants";

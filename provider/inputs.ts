@@ -4,7 +4,7 @@
  * functions, never at module scope, so nothing here is captured by the serialized provider.
  */
 import { z } from "zod";
-import type { AssignmentInputs } from "./plan";
+import type { AssignmentInputs, SecretInput } from "./plan";
 import { normaliseRoles } from "./plan";
 
 /** The engine's wire value for an input not known during preview (an output of another resource). */
@@ -12,6 +12,32 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The properties `UserRoleAssignment` takes. */
 export const INPUT_NAMES = ["loginId", "tenantId", "roleNames", "mode"] as const;
+
+/** The hidden input carrying the resource's name (for messages that name another resource). */
+export const NAME_KEY = "__name";
+
+/**
+ * Hidden inputs that mark a secret input: the class sets the output's own key to a secret
+ * `true` when the input it derives from is secret, so the engine marks that output secret
+ * (it copies secretness from an input to the output of the same key).
+ */
+export const SECRET_MARKERS: Readonly<Record<string, SecretInput>> = {
+  userId: "loginId",
+  tenantName: "tenantId",
+  liveRoleNames: "roleNames",
+  grantedRoleNames: "roleNames",
+};
+
+/** The output keys marked secret for each secret input. */
+export function markersFor(input: SecretInput): string[] {
+  return Object.keys(SECRET_MARKERS).filter((k) => SECRET_MARKERS[k] === input);
+}
+
+/** The inputs that the markers in `news` say are secret (sorted, unique). */
+export function secretInputsOf(news: Record<string, unknown>): SecretInput[] {
+  const found = Object.keys(SECRET_MARKERS).filter((k) => news[k] === true || isUnknown(news[k]));
+  return [...new Set(found.map((k) => SECRET_MARKERS[k]))].sort();
+}
 
 /** A check failure as the dynamic-provider contract wants it. */
 export interface CheckFailure {
@@ -39,7 +65,9 @@ function identifier(name: string) {
   return z
     .string({ invalid_type_error: `${name} must be a string`, required_error: `${name} is required` })
     .refine((s) => s.trim().length > 0, `${name} must not be empty or blank`)
-    .refine((s) => s.trim() === s, `${name} must not have leading or trailing spaces`);
+    .refine((s) => s.trim() === s, `${name} must not have leading or trailing spaces`)
+    // eslint-disable-next-line no-control-regex
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${name} must not contain control characters`);
 }
 
 /** The schema of the declared inputs (a fresh object per call). */
@@ -54,9 +82,16 @@ export function assignmentSchema() {
       }),
       mode: z
         .enum(["set", "add"], { errorMap: () => ({ message: `mode must be "set" or "add"` }) })
-        .default("set"),
+        .nullish()
+        .transform((m) => m ?? "set"),
     })
-    .strict();
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.mode === "add" && v.roleNames.length === 0) {
+        const message = `roleNames is empty: mode "add" with no roles declares nothing; declare at least one role, or remove the resource`;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["roleNames"], message });
+      }
+    });
 }
 
 /**
@@ -64,17 +99,24 @@ export function assignmentSchema() {
  * values pass: they are validated once known, on the next check.
  */
 export function checkInputs(news: Record<string, unknown>): CheckOutcome {
-  const { __provider, ...given } = news;
+  const { __provider, [NAME_KEY]: name, ...rest } = news;
   void __provider;
+  const hidden: Record<string, unknown> = name === undefined ? {} : { [NAME_KEY]: name };
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rest)) {
+    if (k in SECRET_MARKERS && (v === true || isUnknown(v))) hidden[k] = v;
+    else given[k] = v;
+  }
   const probe: Record<string, unknown> = { ...given };
   if (isUnknown(probe.loginId)) probe.loginId = "unknown";
   if (isUnknown(probe.tenantId)) probe.tenantId = "unknown";
   if (isUnknown(probe.mode)) probe.mode = "set";
-  if (isUnknown(probe.roleNames)) probe.roleNames = [];
-  else if (Array.isArray(probe.roleNames)) probe.roleNames = probe.roleNames.filter((r) => !isUnknown(r));
+  // Unknown values are validated once known; until then they stand in as valid placeholders.
+  if (isUnknown(probe.roleNames)) probe.roleNames = ["unknown"];
+  else if (Array.isArray(probe.roleNames)) probe.roleNames = probe.roleNames.map((r) => (isUnknown(r) ? "unknown" : r));
   const parsed = assignmentSchema().safeParse(probe);
   if (!parsed.success) return { inputs: news, failures: toCheckFailures(parsed.error) };
-  const inputs: Record<string, unknown> = { ...given, mode: isUnknown(given.mode) ? given.mode : parsed.data.mode };
+  const inputs: Record<string, unknown> = { ...given, ...hidden, mode: isUnknown(given.mode) ? given.mode : parsed.data.mode };
   if (given.tenantId === null || given.tenantId === undefined) delete inputs.tenantId;
   if (Array.isArray(given.roleNames) && !given.roleNames.some(isUnknown)) inputs.roleNames = normaliseRoles(parsed.data.roleNames);
   return { inputs, failures: [] };
@@ -95,7 +137,9 @@ export function toCheckFailures(error: z.ZodError): CheckFailure[] {
 
 function unknownPropertyReason(key: string): string {
   const lower = key.toLowerCase();
-  const guess = INPUT_NAMES.find((n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)));
+  const guess =
+    INPUT_NAMES.find((n) => n.toLowerCase() === lower) ??
+    INPUT_NAMES.find((n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)));
   const known = INPUT_NAMES.join(", ");
   return `unknown property "${key}"${guess ? `; did you mean "${guess}"?` : ""} (UserRoleAssignment takes ${known})`;
 }

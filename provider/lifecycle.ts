@@ -1,22 +1,25 @@
 /**
  * The dynamic provider's methods: configure, check, diff, create, read, update, delete.
- * Loaded by package name at call time from shim.ts, so the code that runs is always the
- * installed version's. Each method is short and delegates to plan.ts (pure) and the client.
+ * Loaded by package name at call time from the stored shim, so the code that runs is always
+ * the installed version's. The exports `attach`, `configure`, `check`, `diff`, `create`,
+ * `read`, `update` and `remove` are called by shims stored in state since 0.1.0: their names
+ * and signatures are a frozen contract.
  *
  * State here lives for one provider process, which the engine starts once per deployment.
  */
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { DescopeClient } from "./client/client";
-import { DescopeApiError } from "./errors";
-import { checkInputs, hasUnknowns, isUnknown, toAssignmentInputs } from "./inputs";
+import { UserNotFoundError, isDescopeError } from "./errors";
+import { NAME_KEY, checkInputs, hasUnknowns, isUnknown, markersFor, secretInputsOf, toAssignmentInputs } from "./inputs";
 import {
-  AssignmentInputs, AssignmentOutputs, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
+  intersect, mayUndoMembership, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
+  type AssignmentInputs, type AssignmentOutputs, type DeleteInput, type SecretInput,
 } from "./plan";
+import { runOperations } from "./operation-runner";
+import { state } from "./provider-state";
+import { hideSecretsIn } from "./secret-text";
 import { resolveSettings } from "./settings";
-import { assertionKey, assertions, runOperations, userNotFound, withUserLock } from "./operations";
-
-let client: DescopeClient | undefined;
-let configError: Error | undefined;
 
 /** Reads settings from stack config or the environment. Never throws: a problem is reported by the first method. */
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -27,32 +30,58 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
       baseUrl: req.config.get("descope:baseUrl"),
       requestsPerMinute: req.config.get("descope:requestsPerMinute"),
     };
-    client = new DescopeClient(resolveSettings(config, process.env));
-    configError = undefined;
+    state.client = new DescopeClient(resolveSettings(config, process.env));
+    state.configError = undefined;
   } catch (err) {
-    client = undefined;
-    configError = err as Error;
+    state.client = undefined;
+    state.configError = err as Error;
   }
+}
+
+/** The provider methods `attach` gives the stored shim. */
+export interface ProviderMethods {
+  check: typeof check;
+  diff: typeof diff;
+  create: typeof create;
+  read: typeof read;
+  update: typeof update;
+  delete: typeof remove;
 }
 
 /**
  * Configures, then gives `target` (the deserialized shim) the provider methods. The host calls
- * configure before any other method, once per provider process.
+ * configure before any other method, once per provider process and stored shim text.
  */
 export async function attach(target: Record<string, unknown>, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   await configure(req);
-  Object.assign(target, { check, diff, create, read, update, delete: remove });
+  const methods: ProviderMethods = { check, diff, create, read, update, delete: remove };
+  Object.assign(target, methods);
 }
 
 function requireClient(): DescopeClient {
-  if (client) return client;
-  throw configError ?? new Error("the Descope provider was not configured");
+  if (state.client) return state.client;
+  throw state.configError ?? new Error("the Descope provider was not configured");
 }
 
-/** Validates inputs before any API call; failures name the property. Unknown preview values pass. */
-export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  requireClient(); // a missing setting fails the preview here, before anything else
-  return checkInputs(news);
+/**
+ * Validates inputs and records the declaration; failures name the property. Unknown preview
+ * values pass. A new declaration's user is resolved (one cached load) so that contradictions
+ * fail the preview; an existing one is resolved by diff from the stored state, with no call.
+ */
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  const api = requireClient(); // a missing setting fails the preview here, before anything else
+  const outcome = checkInputs(news);
+  if (outcome.failures.length > 0 || hasUnknowns(outcome.inputs)) return outcome;
+  const inputs = toAssignmentInputs(outcome.inputs);
+  const name = declarationName(outcome.inputs, inputs);
+  const hidden = secretValues(inputs, secretInputsOf(news));
+  state.declarations.declare({ name, ...inputs, hidden });
+  if (Object.keys(olds).length > 0) return outcome;
+  const user = await guarded(hidden, () => state.users.resolve(api, inputs.loginId));
+  if (!user) return outcome; // create reports the missing user
+  state.declarations.resolve(name, user.userId);
+  const reason = state.declarations.contradiction(name);
+  return reason ? { inputs: news, failures: [{ property: "roleNames", reason }] } : outcome;
 }
 
 /** Compares declared inputs with the stored outputs (roles as sets; drift in mode set). */
@@ -62,59 +91,100 @@ export async function diff(_id: string, olds: AssignmentOutputs, news: Record<st
     return { changes: true, replaces, deleteBeforeReplace: false };
   }
   const inputs = toAssignmentInputs(news);
-  let sameUser = inputs.loginId === olds.loginId || inputs.loginId === olds.userId;
-  if (!sameUser) sameUser = (await requireClient().loadUser(inputs.loginId))?.userId === olds.userId;
-  return { ...planDiff(olds, inputs, sameUser), deleteBeforeReplace: false };
+  const name = declarationName(news, inputs);
+  const hidden = secretValues(inputs, secretInputsOf(news), olds);
+  let userId: string | undefined = olds.userId;
+  if (inputs.loginId !== olds.loginId && inputs.loginId !== olds.userId) {
+    userId = (await guarded(hidden, () => state.users.resolve(requireClient(), inputs.loginId)))?.userId;
+  }
+  const sameUser = userId === olds.userId;
+  if (userId !== undefined) {
+    const sameScope = (olds.tenantId ?? null) === inputs.tenantId;
+    state.declarations.resolve(name, userId, sameUser && sameScope && olds.mode === "add" ? olds.grantedRoleNames ?? [] : []);
+    const reason = state.declarations.contradiction(name);
+    if (reason) throw new Error(reason);
+  }
+  const plan = planDiff(olds, inputs, sameUser);
+  return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: false };
 }
 
 /** Grants the declared roles. Idempotent; if it throws, a membership it created was removed again. */
 export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-  const inputs = toAssignmentInputs(news);
   const api = requireClient();
-  return withUserLock(inputs.loginId, async () => {
-    const user = await api.loadUser(inputs.loginId);
-    if (!user) throw userNotFound("create", inputs);
-    const plan = planApply(inputs, viewScope(user, inputs.tenantId));
-    const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
-    assertions.record(assertionKey(api, inputs.tenantId, user.userId), inputs.roleNames);
-    return { id: resourceId(inputs.tenantId, user.userId), outs: toOutputs(inputs, after, plan.grantedRoleNames) };
+  const inputs = toAssignmentInputs(news);
+  const secrets = secretInputsOf(news);
+  const hidden = secretValues(inputs, secrets);
+  return guarded(hidden, async () => {
+    const found = await state.users.resolve(api, inputs.loginId);
+    if (!found) throw new UserNotFoundError("create", inputs.loginId, inputs.tenantId);
+    hidden.push(...secretValues(inputs, secrets, found));
+    return state.locks.run(found.userId, async () => {
+      const user = await state.users.current(api, found.userId);
+      if (!user) throw new UserNotFoundError("create", inputs.loginId, inputs.tenantId);
+      const name = declarationName(news, inputs);
+      const scope = viewScope(user, inputs.tenantId);
+      const plan = planApply(inputs, scope, undefined, state.declarations.others(user.userId, inputs.tenantId, name));
+      const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
+      state.users.rememberAfter(after);
+      state.declarations.resolve(name, user.userId, plan.grantedRoleNames);
+      const extras = { grantedRoleNames: plan.grantedRoleNames, createdMembership: !scope.member, secretInputs: secrets };
+      return { id: idFor(inputs.tenantId, user.userId, secrets), outs: toOutputs(inputs, after, extras) };
+    });
   });
 }
 
 /** Makes the scope match the new inputs again (roles changed, drift, mode switched). */
 export async function update(_id: string, olds: AssignmentOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-  const inputs = toAssignmentInputs(news);
   const api = requireClient();
-  return withUserLock(inputs.loginId, async () => {
-    const user = await api.loadUser(olds.userId || inputs.loginId);
-    if (!user) throw userNotFound("update", inputs);
-    const key = assertionKey(api, inputs.tenantId, user.userId);
-    const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
-    const plan = planApply(inputs, viewScope(user, inputs.tenantId), previous, assertions.get(key) ?? new Set());
-    const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
-    assertions.record(key, inputs.roleNames);
-    return { outs: toOutputs(inputs, after, plan.grantedRoleNames) };
+  const inputs = toAssignmentInputs(news);
+  const secrets = secretInputsOf(news);
+  const hidden = secretValues(inputs, secrets, olds);
+  return guarded(hidden, async () => {
+    const userId = olds.userId || (await state.users.resolve(api, inputs.loginId))?.userId;
+    if (!userId) throw new UserNotFoundError("update", inputs.loginId, inputs.tenantId);
+    return state.locks.run(userId, async () => {
+      const user = await state.users.current(api, userId);
+      if (!user) throw new UserNotFoundError("update", inputs.loginId, inputs.tenantId);
+      const name = declarationName(news, inputs);
+      const scope = viewScope(user, inputs.tenantId);
+      const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
+      const plan = planApply(inputs, scope, previous, state.declarations.others(user.userId, inputs.tenantId, name));
+      const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
+      state.users.rememberAfter(after);
+      state.declarations.resolve(name, user.userId, plan.grantedRoleNames);
+      const createdMembership = scope.member ? olds.createdMembership === true : true;
+      return { outs: toOutputs(inputs, after, { grantedRoleNames: plan.grantedRoleNames, createdMembership, secretInputs: secrets }) };
+    });
   });
 }
 
-/** Undoes this resource's grant. Succeeds when the user or the membership is already gone. */
+/**
+ * Undoes this resource's grant, keeping whatever a declaration still in the program asserts.
+ * Succeeds when the user or the membership is already gone; after any failure, the user's
+ * state decides whether the delete happened.
+ */
 export async function remove(id: string, olds: AssignmentOutputs): Promise<void> {
   const api = requireClient();
   const stored = storedInputs(id, olds);
-  await withUserLock(stored.loginId, async () => {
-    const user = await api.loadUser(stored.userId);
-    if (!user) return;
-    const protectedRoles = assertions.get(assertionKey(api, stored.tenantId, user.userId)) ?? null;
-    const input = { ...stored, grantedRoleNames: olds.grantedRoleNames ?? [], protectedRoles };
-    try {
-      await runOperations(api, stored.tenantId, user, planDelete(input, viewScope(user, stored.tenantId)), false);
-    } catch (err) {
-      // A call applied with its answer lost, or a change racing ours: decide from the user's
-      // state, not from the error code (undocumented for a user who already left the tenant).
-      if (!(err instanceof DescopeApiError) || err.status >= 500) throw err;
-      const now = await api.loadUser(stored.userId);
-      if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
-    }
+  const hidden = secretValues(stored, olds.__secretInputs ?? [], olds);
+  await guarded(hidden, async () => {
+    await resolvePending(api, stored.tenantId);
+    await state.locks.run(stored.userId, async () => {
+      const user = await state.users.current(api, stored.userId);
+      if (!user) return;
+      const input = await deleteInput(api, stored, olds);
+      try {
+        const after = await runOperations(api, stored.tenantId, user, planDelete(input, viewScope(user, stored.tenantId)), false);
+        state.users.rememberAfter(after);
+      } catch (err) {
+        if (isDescopeError(err) && err.code === "ERR_DESCOPE_USER_MISMATCH") throw err;
+        // A call applied with its answer lost (5xx, reset) or a change racing ours: the user's
+        // state decides, not the error (undocumented for a user who already left the tenant).
+        const now = await state.users.reload(api, stored.userId).catch(() => undefined);
+        if (now === undefined) throw err;
+        if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
+      }
+    });
   });
 }
 
@@ -122,12 +192,50 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
 export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.dynamic.ReadResult> {
   const api = requireClient();
   const stored = storedInputs(id, olds);
-  const user = await api.loadUser(stored.userId);
-  if (!user || !viewScope(user, stored.tenantId).member) return { id: undefined, props: {} };
-  const outs = toOutputs(stored, user, olds.grantedRoleNames ?? []);
-  const inputs: Record<string, unknown> = { loginId: outs.loginId, roleNames: outs.roleNames, mode: outs.mode };
+  const secrets = olds.__secretInputs ?? [];
+  return guarded(secretValues(stored, secrets, olds), async () => {
+    const user = await api.loadUserById(stored.userId);
+    if (!user || !viewScope(user, stored.tenantId).member) return { id: undefined, props: {} };
+    const extras = { grantedRoleNames: olds.grantedRoleNames ?? [], createdMembership: olds.createdMembership === true, secretInputs: secrets };
+    const outs = toOutputs(stored, user, extras);
+    return { id: idFor(stored.tenantId, user.userId, secrets), props: outs, inputs: refreshedInputs(outs, secrets) };
+  });
+}
+
+/**
+ * The inputs stored after a refresh: the roles as the scope holds them (mode set) or the
+ * declared roles it still holds (mode add), so that `pulumi preview --diff` after drift shows
+ * `roleNames` going from what is held to what is declared.
+ */
+function refreshedInputs(outs: AssignmentOutputs, secrets: readonly SecretInput[]): Record<string, unknown> {
+  const held = outs.mode === "set" ? outs.liveRoleNames : intersect(outs.roleNames, outs.liveRoleNames);
+  const inputs: Record<string, unknown> = { loginId: outs.loginId, roleNames: held, mode: outs.mode };
   if (outs.tenantId !== null) inputs.tenantId = outs.tenantId;
-  return { id: resourceId(stored.tenantId, user.userId), props: outs, inputs };
+  for (const s of secrets) for (const marker of markersFor(s)) inputs[marker] = true;
+  return inputs;
+}
+
+/** What delete needs: the declarations still in the program, and the tenant's defaults when needed. */
+async function deleteInput(api: DescopeClient, stored: AssignmentInputs & { userId: string }, olds: Partial<AssignmentOutputs>): Promise<DeleteInput> {
+  const base = {
+    mode: stored.mode,
+    tenantId: stored.tenantId,
+    roleNames: stored.roleNames,
+    grantedRoleNames: olds.grantedRoleNames ?? [],
+    createdMembership: olds.createdMembership === true,
+    others: state.declarations.others(stored.userId, stored.tenantId),
+    keepMembership: state.targeted(),
+  };
+  const defaults = mayUndoMembership(base) ? ((await api.loadTenant(stored.tenantId as string))?.defaultRoles ?? null) : null;
+  return { ...base, tenantDefaultRoles: defaults };
+}
+
+/** Resolves the users of declarations in the scope that nothing resolved yet (rare: one load each, cached). */
+async function resolvePending(api: DescopeClient, tenantId: string | null): Promise<void> {
+  for (const d of state.declarations.unresolved(tenantId)) {
+    const user = await state.users.resolve(api, d.loginId);
+    if (user) state.declarations.resolve(d.name, user.userId);
+  }
 }
 
 /** The inputs recorded in state; the id fills in what an old or partial state lacks. */
@@ -137,4 +245,39 @@ function storedInputs(id: string, olds: Partial<AssignmentOutputs>): AssignmentI
   const tenantId = olds.tenantId ?? (segments.length > 1 ? segments[0] : null);
   const base = toAssignmentInputs({ ...olds, loginId: olds.loginId ?? userId, tenantId });
   return { ...base, userId };
+}
+
+/** The resource's name (a hidden input the class sets), or a key of its inputs. */
+function declarationName(news: Record<string, unknown>, inputs: AssignmentInputs): string {
+  const name = news[NAME_KEY];
+  return typeof name === "string" ? name : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
+}
+
+/** The resource id; an opaque digest when it would spell a secret login ID or tenant. */
+function idFor(tenantId: string | null, userId: string, secrets: readonly SecretInput[]): string {
+  const id = resourceId(tenantId, userId);
+  if (!secrets.includes("loginId") && !secrets.includes("tenantId")) return id;
+  return `secret-${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
+}
+
+/** The values messages must not print: secret inputs and what derives from them. */
+function secretValues(
+  inputs: AssignmentInputs,
+  secrets: readonly SecretInput[],
+  derived?: Partial<Pick<AssignmentOutputs, "userId" | "tenantName">> & { loginIds?: string[] },
+): string[] {
+  const values: string[] = [];
+  if (secrets.includes("loginId")) values.push(inputs.loginId, ...(derived?.userId ? [derived.userId] : []), ...(derived?.loginIds ?? []));
+  if (secrets.includes("tenantId") && inputs.tenantId !== null) values.push(inputs.tenantId, ...(derived?.tenantName ? [derived.tenantName] : []));
+  if (secrets.includes("roleNames")) values.push(...inputs.roleNames);
+  return values;
+}
+
+/** Runs `fn`; an error it throws leaves with the secret values hidden from its message. */
+async function guarded<T>(hidden: readonly string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw hideSecretsIn(err, hidden);
+  }
 }

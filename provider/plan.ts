@@ -14,12 +14,19 @@ export interface AssignmentInputs {
   mode: Mode;
 }
 
+/** The inputs whose values are secret; outputs derived from them are secret too. */
+export type SecretInput = "loginId" | "tenantId" | "roleNames";
+
 /** The resource's outputs, as stored in Pulumi state. No field is ever undefined. */
 export interface AssignmentOutputs extends AssignmentInputs {
   userId: string;
   liveRoleNames: string[];
   grantedRoleNames: string[];
   tenantName: string | null;
+  /** Mode `add`, tenant scope: the user was not a member before this resource's create. */
+  createdMembership: boolean;
+  /** The secret inputs (stored so that refresh and delete keep them out of messages). */
+  __secretInputs: SecretInput[];
 }
 
 /** The part of a Descope user object that planning needs. */
@@ -79,9 +86,17 @@ export function resourceId(tenantId: string | null, userId: string): string {
   return tenantId === null ? u : `${encodeURIComponent(tenantId)}/${u}`;
 }
 
+/** What the outputs record besides the inputs and the user: own grants, membership, secrets. */
+export interface OutputExtras {
+  grantedRoleNames: string[];
+  createdMembership: boolean;
+  secretInputs: SecretInput[];
+}
+
 /** The outputs for inputs and the user the API returned after the last call. */
-export function toOutputs(inputs: AssignmentInputs, user: UserView, grantedRoleNames: string[]): AssignmentOutputs {
+export function toOutputs(inputs: AssignmentInputs, user: UserView, extras: OutputExtras): AssignmentOutputs {
   const scope = viewScope(user, inputs.tenantId);
+  const { grantedRoleNames } = extras;
   return {
     loginId: inputs.loginId,
     tenantId: inputs.tenantId,
@@ -91,6 +106,8 @@ export function toOutputs(inputs: AssignmentInputs, user: UserView, grantedRoleN
     liveRoleNames: scope.roles,
     grantedRoleNames: inputs.mode === "add" ? normaliseRoles(grantedRoleNames) : [],
     tenantName: scope.tenantName,
+    createdMembership: inputs.mode === "add" && inputs.tenantId !== null && extras.createdMembership,
+    __secretInputs: [...extras.secretInputs],
   };
 }
 
@@ -113,14 +130,16 @@ export interface PreviousState {
 /**
  * Plans create (no `previous`) or update for the scope as the API returned it. Calls that would
  * change nothing are left out, so declaring what already holds converges with no call.
- * `protectedRoles`: roles another resource asserted for this user and scope in this deployment;
- * an update never removes them.
+ * `others`: what the other declarations of this user and scope in the program assert (their
+ * roles) and own (a set declaration's roles, an add declaration's own grants). An update never
+ * removes a role another declaration asserts; in mode add, a held role another declaration owns
+ * becomes a shared grant, so it goes only when the last declaration asserting it goes.
  */
 export function planApply(
   inputs: AssignmentInputs,
   scope: ScopeView,
   previous?: PreviousState,
-  protectedRoles: ReadonlySet<string> = new Set(),
+  others: OtherDeclarations = NO_OTHERS,
 ): ApplyPlan {
   const declared = normaliseRoles(inputs.roleNames);
   if (inputs.mode === "set") {
@@ -131,17 +150,30 @@ export function planApply(
   }
   const missing = without(declared, scope.roles);
   const operations: Operation[] = missing.length > 0 ? [{ op: "addRoles", roles: missing }] : [];
-  let kept: string[] = [];
+  let kept = intersect(intersect(declared, scope.roles), [...others.owned]);
   if (previous?.mode === "set") {
     // Switching from set to add: the roles it asserted so far become its own grants.
     kept = intersect(declared, scope.roles);
   } else if (previous) {
-    kept = intersect(previous.grantedRoleNames, declared);
-    const dropped = without(intersect(previous.grantedRoleNames, scope.roles), [...declared, ...protectedRoles]);
+    kept = [...kept, ...intersect(previous.grantedRoleNames, declared)];
+    const dropped = without(intersect(previous.grantedRoleNames, scope.roles), [...declared, ...others.asserted]);
     if (dropped.length > 0 && scope.member) operations.push({ op: "removeRoles", roles: dropped });
   }
   return { operations, grantedRoleNames: normaliseRoles([...kept, ...missing]), createsMembership: false };
 }
+
+/** What the other declarations of one user and scope assert and own (see {@link planApply}). */
+export interface OtherDeclarations {
+  /** How many other declarations there are; 0 when none is known. */
+  count: number;
+  /** The roles they declare. */
+  asserted: ReadonlySet<string>;
+  /** The roles they own: a set declaration's roles, an add declaration's own grants. */
+  owned: ReadonlySet<string>;
+}
+
+/** No other declaration. */
+export const NO_OTHERS: OtherDeclarations = { count: 0, asserted: new Set(), owned: new Set() };
 
 /** What delete needs to know. */
 export interface DeleteInput {
@@ -149,27 +181,51 @@ export interface DeleteInput {
   tenantId: string | null;
   roleNames: string[];
   grantedRoleNames: string[];
-  /** null when no other resource asserted this user and scope in this deployment. */
-  protectedRoles: ReadonlySet<string> | null;
+  /** Mode add: the resource's create made the tenant membership. */
+  createdMembership: boolean;
+  /** The declarations of this user and scope still in the program. */
+  others: OtherDeclarations;
+  /**
+   * True when declarations may exist that this process cannot see (a `--target` run): the
+   * membership is kept, whatever the rest says.
+   */
+  keepMembership: boolean;
+  /** The tenant's default roles, when known (needed to undo a membership an add made). */
+  tenantDefaultRoles: readonly string[] | null;
 }
 
 /**
  * Plans delete for the scope as the API returned it: set + tenant leaves the tenant, set +
- * project removes the declared roles, add removes its own grants. Roles another resource
- * asserted in this deployment stay, and so does the membership they need.
+ * project removes the declared roles, add removes its own grants (and leaves a tenant its
+ * create joined, when nothing but the tenant's default roles would be left). Roles another
+ * declaration still asserts stay, and so does the membership they need.
  */
 export function planDelete(input: DeleteInput, scope: ScopeView): Operation[] {
   if (!scope.member) return [];
-  if (input.mode === "set" && input.tenantId !== null && input.protectedRoles === null) return [{ op: "removeTenant" }];
+  const alone = input.tenantId !== null && input.others.count === 0 && !input.keepMembership;
+  if (input.mode === "set" && alone) return [{ op: "removeTenant" }];
   const own = input.mode === "set" ? input.roleNames : input.grantedRoleNames;
-  const roles = intersect(without(own, input.protectedRoles ?? []), scope.roles);
+  const roles = intersect(without(own, input.others.asserted), scope.roles);
+  if (input.mode === "add" && alone && input.createdMembership && input.tenantDefaultRoles !== null) {
+    const left = without(scope.roles, roles);
+    if (without(left, input.tenantDefaultRoles).length === 0) return [{ op: "removeTenant" }];
+  }
   return roles.length > 0 ? [{ op: "removeRoles", roles }] : [];
 }
 
-/** The diff the engine gets: `changes`, and the properties whose change replaces. */
+/** True when a delete of an add declaration may leave the tenant (so the tenant's defaults are needed). */
+export function mayUndoMembership(input: Omit<DeleteInput, "tenantDefaultRoles">): boolean {
+  return input.mode === "add" && input.createdMembership && input.tenantId !== null && input.others.count === 0 && !input.keepMembership;
+}
+
+/** The diff the engine gets: `changes`, the properties whose change replaces, and which changed. */
 export interface DiffPlan {
   changes: boolean;
   replaces: string[];
+  /** The input properties that differ (declared, or live when `drift`). */
+  changedKeys: string[];
+  /** True when the roles differ only from what the scope held at the last refresh. */
+  drift: boolean;
 }
 
 /**
@@ -184,17 +240,18 @@ export function planDiff(olds: AssignmentOutputs, news: AssignmentInputs, sameUs
   if (olds.loginId !== news.loginId && !sameUser) replaces.push("loginId");
   const declared = normaliseRoles(news.roleNames);
   const live = normaliseRoles(olds.liveRoleNames ?? []);
-  const drift =
+  const rolesChanged = !sameRoles(declared, normaliseRoles(olds.roleNames ?? []));
+  const liveDiffers =
     news.mode === "set"
       ? !sameRoles(declared, live)
       : without(declared, live).length > 0 || without(olds.grantedRoleNames ?? [], declared).length > 0;
-  const changes =
-    replaces.length > 0 ||
-    olds.loginId !== news.loginId ||
-    olds.mode !== news.mode ||
-    !sameRoles(declared, normaliseRoles(olds.roleNames ?? [])) ||
-    drift;
-  return { changes, replaces };
+  const changedKeys = [
+    ...((olds.tenantId ?? null) !== news.tenantId ? ["tenantId"] : []),
+    ...(olds.loginId !== news.loginId ? ["loginId"] : []),
+    ...(olds.mode !== news.mode ? ["mode"] : []),
+    ...(rolesChanged || liveDiffers ? ["roleNames"] : []),
+  ];
+  return { changes: changedKeys.length > 0, replaces, changedKeys, drift: liveDiffers && !rolesChanged };
 }
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {

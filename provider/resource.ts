@@ -58,23 +58,48 @@ export class UserRoleAssignment extends pulumi.dynamic.Resource {
   /** The tenant's name (tenant scope), or null. */
   declare readonly tenantName: pulumi.Output<string | null>;
 
+  /** Mode "add", tenant scope: whether this resource's create made the user a member. */
+  declare readonly createdMembership: pulumi.Output<boolean>;
+
   /**
-   * Declares the roles of `args.loginId` in the scope.
+   * Declares the roles of `args.loginId` in the scope. Every property of `args` reaches the
+   * provider's check, so a misspelled one (from JavaScript, or an object TypeScript does not
+   * check) fails the preview naming it instead of being dropped.
    * @param name the unique resource name
    * @param args the user, scope, roles and mode
    * @param opts resource options
    */
   constructor(name: string, args: UserRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      loginId: args.loginId,
-      tenantId: args.tenantId,
-      roleNames: args.roleNames,
-      mode: args.mode,
-      userId: undefined,
-      liveRoleNames: undefined,
-      grantedRoleNames: undefined,
-      tenantName: undefined,
-    };
-    super(shim, name, props, opts, "descope", "UserRoleAssignment");
+    super(shim, name, assignmentProps(name, args), opts, "descope", "UserRoleAssignment");
   }
+}
+
+/** Output properties: the engine fills them in; `args` must not give them. */
+const OUTPUT_KEYS = ["userId", "liveRoleNames", "grantedRoleNames", "tenantName", "createdMembership"] as const;
+
+/**
+ * The properties handed to the provider: every given input, the resource's name (so messages
+ * can name another resource) and, per output derived from a secret input, a secret marker
+ * under the output's own key, so the engine keeps that output secret too.
+ */
+function assignmentProps(name: string, args: UserRoleAssignmentArgs): Record<string, unknown> {
+  const given = (args ?? {}) as unknown as Record<string, unknown>;
+  for (const key of OUTPUT_KEYS) {
+    if (key in given) {
+      throw new Error(`UserRoleAssignment ${JSON.stringify(name)}: "${key}" is an output, not an input (it takes loginId, tenantId, roleNames, mode)`);
+    }
+  }
+  const props: Record<string, unknown> = { ...given, __name: name };
+  for (const key of OUTPUT_KEYS) props[key] = undefined;
+  props.userId = secretMarker(args.loginId);
+  props.tenantName = secretMarker(args.tenantId);
+  props.liveRoleNames = secretMarker(args.roleNames);
+  props.grantedRoleNames = secretMarker(args.roleNames);
+  return props;
+}
+
+/** A secret `true` when `input` is (or holds) a secret, else nothing. */
+function secretMarker(input: pulumi.Input<unknown> | undefined): pulumi.Output<unknown> {
+  const value = pulumi.output(input);
+  return pulumi.output(pulumi.isSecret(value)).apply((secret) => (secret ? pulumi.secret(true) : undefined));
 }

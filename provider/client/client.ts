@@ -106,6 +106,15 @@ export class DescopeClient {
     return orNull(load, (e) => e.status === 404 && e.errorCode === "E112102");
   }
 
+  /**
+   * Loads a user by user ID only (`?userId=`), so a login ID that happens to equal the ID can
+   * never name another user; `null` when Descope answers 404 `E112102`.
+   */
+  loadUserById(userId: string): Promise<DescopeUser | null> {
+    const load = this.call("loadUser", { query: { userId } }, { loginId: userId }, this.userSchema);
+    return orNull(load, (e) => e.status === 404 && e.errorCode === "E112102");
+  }
+
   /** Replaces the user's roles in the tenant, or at project level without `tenantId`. */
   setRoles(loginId: string, roleNames: readonly string[], tenantId?: string): Promise<DescopeUser> {
     return this.call("setRoles", { body: roleBody(loginId, roleNames, tenantId) }, userScope(loginId, tenantId), this.userSchema);

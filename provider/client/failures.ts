@@ -29,7 +29,8 @@ export interface CallLimits {
 
 /** The first characters of a body, redacted and on one line. */
 export function excerptOf(text: string, secrets: readonly string[]): string {
-  return oneLine(redactSecrets(text.slice(0, 2000), secrets), 160);
+  // Redact first: a cut through a secret would leave most of it unredacted.
+  return oneLine(redactSecrets(text, secrets), 160);
 }
 
 /**

@@ -42,6 +42,8 @@ export interface DescopeTenant {
   id: string;
   /** Display name; `""` when absent. */
   name: string;
+  /** Roles a user gets when joining the tenant; `[]` when absent. */
+  defaultRoles: string[];
   /** Other fields (e.g. `selfProvisioningDomains`). */
   [extra: string]: unknown;
 }
@@ -98,7 +100,7 @@ export function userResponseSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unkno
 
 /** Schema of a tenant load answer: the tenant at top level, or under `tenant`. */
 export function tenantResponseSchema(): z.ZodType<DescopeTenant, z.ZodTypeDef, unknown> {
-  const tenant = z.object({ id: z.string().min(1), name: text() }).passthrough();
+  const tenant = z.object({ id: z.string().min(1), name: text(), defaultRoles: stringList() }).passthrough();
   return z.union([z.object({ tenant }).transform((b) => b.tenant), tenant]);
 }
 

@@ -25,11 +25,11 @@ describe("userResponseSchema", () => {
 
 describe("tenantResponseSchema", () => {
   it("reads the tenant when it is at top level", () => {
-    expect(tenantResponseSchema().parse({ id: "t1", name: "One" })).toEqual({ id: "t1", name: "One" });
+    expect(tenantResponseSchema().parse({ id: "t1", name: "One" })).toEqual({ id: "t1", name: "One", defaultRoles: [] });
   });
 
   it("reads the tenant when it is wrapped in { tenant }", () => {
-    expect(tenantResponseSchema().parse({ tenant: { id: "t1", name: "One", x: 1 } })).toEqual({ id: "t1", name: "One", x: 1 });
+    expect(tenantResponseSchema().parse({ tenant: { id: "t1", name: "One", x: 1 } })).toEqual({ id: "t1", name: "One", x: 1, defaultRoles: [] });
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/lifecycle";
-import { withUserLock } from "../../provider/operations";
+import { resetProviderState } from "../../provider/provider-state";
+import { UserLocks } from "../../provider/user-locks";
 import type { AssignmentOutputs } from "../../provider/plan";
 import { baseSeed } from "../support/scenario";
 
@@ -26,9 +27,16 @@ const posts = (emu: EmulatorHandle) => emu.requests.all().filter((r) => r.method
 describe("lifecycle", () => {
   let emu: EmulatorHandle;
   beforeEach(async () => {
+    resetProviderState(); // each test is a deployment of its own
     emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
     await configureFor(emu);
   });
+
+  /** A later deployment: a fresh provider process configured for `target`. */
+  async function nextDeployment(target: EmulatorHandle): Promise<void> {
+    resetProviderState();
+    await configureFor(target);
+  }
   afterEach(async () => emu.close());
 
   async function created(args: Record<string, unknown>): Promise<{ id: string; outs: AssignmentOutputs }> {
@@ -90,9 +98,8 @@ describe("lifecycle", () => {
 
     it("succeeds when tenant/remove was applied but its answer was lost", async () => {
       const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
-      // Another process of this deployment did not assert it: a fresh registry key (new emulator URL).
       const other = await startEmulator({ seed: emu.state.snapshot(), warn: () => undefined });
-      await configureFor(other);
+      await nextDeployment(other); // the resource is no longer declared
       other.setFaults({ failNext: { count: 1, kind: "reset-after-apply", paths: ["/v1/mgmt/user/update/tenant/remove"] } });
       await expect(lifecycle.remove(r.id, r.outs)).resolves.toBeUndefined();
       expect(other.state.user(ADA)!.userTenants).toEqual([]);
@@ -105,30 +112,35 @@ describe("lifecycle", () => {
     it("resolves another login ID of the same user with one load and does not replace", async () => {
       emu.state.seed({ users: [{ loginIds: [ADA, "ada.lovelace"], userId: ADA_ID }] });
       const r = await created({ loginId: ADA, roleNames: ["admin"] });
+      await nextDeployment(emu);
       emu.requests.clear();
       const d = await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
       expect(d).toMatchObject({ changes: true, replaces: [] });
       expect(emu.requests.all().map((q) => `${q.method} ${q.path}`)).toEqual(["GET /v1/mgmt/user"]);
+      await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
+      expect(emu.requests.all()).toHaveLength(1); // the load is reused within the process
       const other = await lifecycle.diff(r.id, r.outs, { loginId: "bob@example.com", roleNames: ["admin"], mode: "set" });
       expect(other.replaces).toEqual(["loginId"]);
     });
   });
 
   describe("read", () => {
-    it("returns the live roles and the declared inputs, and no id once the user is gone", async () => {
+    it("returns the live roles, and as inputs the roles held so that preview --diff names roleNames; no id once the user is gone", async () => {
       const r = await created({ loginId: ADA, roleNames: ["admin"] });
       emu.state.seed({ users: [{ loginId: ADA, userId: ADA_ID, roleNames: ["admin", "support"] }] });
       const fresh = await lifecycle.read(r.id, r.outs);
       expect(fresh.id).toBe(ADA_ID);
       expect(fresh.props).toMatchObject({ liveRoleNames: ["admin", "support"], roleNames: ["admin"] });
-      expect(fresh.inputs).toEqual({ loginId: ADA, roleNames: ["admin"], mode: "set" });
+      expect(fresh.inputs).toEqual({ loginId: ADA, roleNames: ["admin", "support"], mode: "set" });
       emu.reset({ ...baseSeed(), users: [] });
       expect((await lifecycle.read(r.id, r.outs)).id).toBeUndefined();
     });
   });
 });
 
-describe("withUserLock", () => {
+describe("UserLocks", () => {
+  const locks = new UserLocks();
+  const withUserLock = <T>(user: string, fn: () => Promise<T>) => locks.run(user, fn);
   it("runs calls for one user one after another and calls for other users alongside", async () => {
     const events: string[] = [];
     const step = (name: string, ms: number) => async () => {

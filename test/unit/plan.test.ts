@@ -1,6 +1,9 @@
 import {
-  AssignmentInputs, AssignmentOutputs, normaliseRoles, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
+  AssignmentInputs, AssignmentOutputs, NO_OTHERS, normaliseRoles, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
 } from "../../provider/plan";
+
+/** Other declarations of the same user and scope asserting (and owning) `roles`. */
+const othersAsserting = (roles: string[], owned: string[] = roles) => ({ count: 1, asserted: new Set(roles), owned: new Set(owned) });
 
 const user = {
   userId: "U1",
@@ -11,7 +14,8 @@ const inputs = (over: Partial<AssignmentInputs> = {}): AssignmentInputs => ({
   loginId: "ada@example.com", tenantId: null, roleNames: ["admin"], mode: "set", ...over,
 });
 const outputs = (over: Partial<AssignmentOutputs> = {}): AssignmentOutputs => ({
-  ...inputs(), userId: "U1", liveRoleNames: ["admin"], grantedRoleNames: [], tenantName: null, ...over,
+  ...inputs(), userId: "U1", liveRoleNames: ["admin"], grantedRoleNames: [], tenantName: null,
+  createdMembership: false, __secretInputs: [], ...over,
 });
 
 describe("normaliseRoles", () => {
@@ -71,11 +75,23 @@ describe("planApply (update)", () => {
     expect(plan.grantedRoleNames).toEqual([]);
   });
 
-  it("never removes a dropped grant that another resource asserted in this deployment", () => {
+  it("never removes a dropped grant that another declaration still asserts", () => {
     const plan = planApply(inputs({ mode: "add", roleNames: ["admin"] }), scope, {
       mode: "add", roleNames: ["admin", "ops"], grantedRoleNames: ["ops"],
-    }, new Set(["ops"]));
+    }, othersAsserting(["ops"]));
     expect(plan.operations).toEqual([]);
+  });
+
+  it("shares a held role another declaration owns, so the role goes with the last declaration", () => {
+    const plan = planApply(inputs({ mode: "add", roleNames: ["ops", "qa"] }), scope, undefined, othersAsserting(["ops"]));
+    expect(plan.operations).toEqual([{ op: "addRoles", roles: ["qa"] }]);
+    expect(plan.grantedRoleNames).toEqual(["ops", "qa"]);
+  });
+
+  it("does not claim a held role no declaration owns (granted out of band)", () => {
+    const plan = planApply(inputs({ mode: "add", roleNames: ["ops"] }), scope, undefined, othersAsserting(["ops"], []));
+    expect(plan.operations).toEqual([]);
+    expect(plan.grantedRoleNames).toEqual([]);
   });
 
   it("adds back a granted role removed out of band and keeps it as granted", () => {
@@ -109,7 +125,10 @@ describe("planApply (update)", () => {
 });
 
 describe("planDelete", () => {
-  const base = { mode: "set" as const, tenantId: null, roleNames: ["admin", "ops"], grantedRoleNames: [], protectedRoles: null };
+  const base = {
+    mode: "set" as const, tenantId: null as string | null, roleNames: ["admin", "ops"], grantedRoleNames: [] as string[],
+    createdMembership: false, others: NO_OTHERS, keepMembership: false, tenantDefaultRoles: null as string[] | null,
+  };
   const scope = { member: true, roles: ["admin", "viewer"], tenantName: null };
 
   it("removes the declared roles still held in set + project", () => {
@@ -126,21 +145,42 @@ describe("planDelete", () => {
   it("does nothing when the membership is already gone", () => {
     expect(planDelete({ ...base, tenantId: "t1" }, { member: false, roles: [], tenantName: null })).toEqual([]);
   });
-  it("keeps the membership and the roles another resource asserted in this deployment", () => {
-    const input = { ...base, tenantId: "t1", protectedRoles: new Set(["admin"]) };
+  it("keeps the membership and the roles another declaration still asserts", () => {
+    const input = { ...base, tenantId: "t1", others: othersAsserting(["admin"]) };
     expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([{ op: "removeRoles", roles: ["ops"] }]);
     expect(planDelete({ ...input, roleNames: ["admin"] }, scope)).toEqual([]);
+  });
+  it("keeps the membership in a targeted run, removing only its own roles", () => {
+    const input = { ...base, tenantId: "t1", keepMembership: true };
+    expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([{ op: "removeRoles", roles: ["admin", "ops"] }]);
+  });
+  it("leaves a tenant its add-mode create joined when only the tenant's default roles would stay", () => {
+    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], createdMembership: true, tenantDefaultRoles: ["viewer"] };
+    expect(planDelete(input, scope)).toEqual([{ op: "removeTenant" }]);
+  });
+  it("keeps a tenant its add-mode create joined when other roles were granted there since", () => {
+    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], createdMembership: true, tenantDefaultRoles: [] };
+    expect(planDelete(input, scope)).toEqual([{ op: "removeRoles", roles: ["admin"] }]);
+  });
+  it("keeps a tenant the user was in before the add-mode create", () => {
+    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], tenantDefaultRoles: ["viewer"] };
+    expect(planDelete(input, scope)).toEqual([{ op: "removeRoles", roles: ["admin"] }]);
   });
 });
 
 describe("planDiff", () => {
   it("reports no change when roles are only reordered or repeated", () => {
-    expect(planDiff(outputs({ roleNames: ["a", "b"], liveRoleNames: ["a", "b"] }), inputs({ roleNames: ["a", "b"] }), true)).toEqual({
-      changes: false, replaces: [],
+    expect(planDiff(outputs({ roleNames: ["a", "b"], liveRoleNames: ["a", "b"] }), inputs({ roleNames: ["a", "b"] }), true)).toMatchObject({
+      changes: false, replaces: [], changedKeys: [],
     });
   });
   it("reports drift in mode set when the live roles differ from the declared ones", () => {
-    expect(planDiff(outputs({ liveRoleNames: ["admin", "intruder"] }), inputs(), true).changes).toBe(true);
+    expect(planDiff(outputs({ liveRoleNames: ["admin", "intruder"] }), inputs(), true)).toMatchObject({
+      changes: true, changedKeys: ["roleNames"], drift: true,
+    });
+  });
+  it("names roleNames, not drift, when the declared roles changed", () => {
+    expect(planDiff(outputs(), inputs({ roleNames: ["admin", "qa"] }), true)).toMatchObject({ changedKeys: ["roleNames"], drift: false });
   });
   it("ignores foreign roles in mode add", () => {
     const olds = outputs({ mode: "add", liveRoleNames: ["admin", "foreign"] });
@@ -152,23 +192,23 @@ describe("planDiff", () => {
     expect(planDiff(olds, inputs({ mode: "add" }), true).changes).toBe(true);
   });
   it("replaces when the tenant changes", () => {
-    expect(planDiff(outputs(), inputs({ tenantId: "t2" }), true)).toEqual({ changes: true, replaces: ["tenantId"] });
+    expect(planDiff(outputs(), inputs({ tenantId: "t2" }), true)).toMatchObject({ changes: true, replaces: ["tenantId"], changedKeys: ["tenantId"] });
   });
   it("updates in place when loginId names the same user, and replaces for another user", () => {
-    expect(planDiff(outputs(), inputs({ loginId: "U1" }), true)).toEqual({ changes: true, replaces: [] });
-    expect(planDiff(outputs(), inputs({ loginId: "bob@example.com" }), false)).toEqual({ changes: true, replaces: ["loginId"] });
+    expect(planDiff(outputs(), inputs({ loginId: "U1" }), true)).toMatchObject({ changes: true, replaces: [] });
+    expect(planDiff(outputs(), inputs({ loginId: "bob@example.com" }), false)).toMatchObject({ changes: true, replaces: ["loginId"] });
   });
   it("updates in place when only the mode changes", () => {
-    expect(planDiff(outputs(), inputs({ mode: "add" }), true)).toEqual({ changes: true, replaces: [] });
+    expect(planDiff(outputs(), inputs({ mode: "add" }), true)).toMatchObject({ changes: true, replaces: [], changedKeys: ["mode"] });
   });
 });
 
 describe("toOutputs", () => {
   it("fills every output, with null tenant fields in project scope and no grants in mode set", () => {
-    const out = toOutputs(inputs({ roleNames: ["b", "a", "a"] }), user, ["ignored"]);
+    const out = toOutputs(inputs({ roleNames: ["b", "a", "a"] }), user, { grantedRoleNames: ["ignored"], createdMembership: true, secretInputs: [] });
     expect(out).toEqual({
       loginId: "ada@example.com", tenantId: null, roleNames: ["a", "b"], mode: "set", userId: "U1",
-      liveRoleNames: ["admin", "viewer"], grantedRoleNames: [], tenantName: null,
+      liveRoleNames: ["admin", "viewer"], grantedRoleNames: [], tenantName: null, createdMembership: false, __secretInputs: [],
     });
     expect(Object.values(out)).not.toContain(undefined);
   });

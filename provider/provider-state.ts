@@ -1,0 +1,40 @@
+/**
+ * Everything one provider process remembers (the engine starts one per deployment): the
+ * configured client, the per-user locks, who each login ID names, and the declarations the
+ * program registered. One holder, one reset for tests.
+ */
+import type { DescopeClient } from "./client/client";
+import { DeclarationRegistry } from "./declarations";
+import { isTargetedRun } from "./targeted-run";
+import { UserDirectory } from "./user-directory";
+import { UserLocks } from "./user-locks";
+
+/** The per-process state of the provider. */
+export interface ProviderState {
+  client?: DescopeClient;
+  configError?: Error;
+  locks: UserLocks;
+  users: UserDirectory;
+  declarations: DeclarationRegistry;
+  /** Whether this is a `--target` run (decided once, on first use). */
+  targeted: () => boolean;
+}
+
+function freshState(): ProviderState {
+  const locks = new UserLocks();
+  let targeted: boolean | undefined;
+  return {
+    locks,
+    users: new UserDirectory(locks),
+    declarations: new DeclarationRegistry(),
+    targeted: () => (targeted ??= isTargetedRun()),
+  };
+}
+
+/** The state of this process. */
+export let state: ProviderState = freshState();
+
+/** Forgets everything (tests). */
+export function resetProviderState(): void {
+  state = freshState();
+}
