@@ -39,7 +39,8 @@ function buildCases(plan, count) {
       roleNames: tenantId === null ? live : [],
       userTenants: tenantId === null ? [] : [{ tenantId, tenantName: tenantId, roleNames: live }],
     };
-    const olds = plan.toOutputs(inputs, user, inputs.mode === "add" ? inputs.roleNames.slice(0, 5) : []);
+    const granted = inputs.mode === "add" ? inputs.roleNames.slice(0, 5) : [];
+    const olds = plan.toOutputs(inputs, user, { grantedRoleNames: granted, createdMembership: false, secretInputs: [] });
     cases.push({ inputs, user, olds });
   }
   return cases;

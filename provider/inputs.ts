@@ -14,7 +14,7 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const INPUT_NAMES = ["loginId", "tenantId", "roleNames", "mode"] as const;
 
 /** The hidden input carrying the resource's name (for messages that name another resource). */
-export const NAME_KEY = "__name";
+export const NAME_KEY = "__assignmentName";
 
 /**
  * Hidden inputs that mark a secret input: the class sets the output's own key to a secret

@@ -76,7 +76,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   const name = declarationName(outcome.inputs, inputs);
   const hidden = secretValues(inputs, secretInputsOf(news));
   state.declarations.declare({ name, ...inputs, hidden });
-  if (Object.keys(olds).length > 0) return outcome;
+  if (Object.keys(olds ?? {}).length > 0) return outcome; // existing: diff resolves it from the stored state
   const user = await guarded(hidden, () => state.users.resolve(api, inputs.loginId));
   if (!user) return outcome; // create reports the missing user
   state.declarations.resolve(name, user.userId);

@@ -89,7 +89,7 @@ function assignmentProps(name: string, args: UserRoleAssignmentArgs): Record<str
       throw new Error(`UserRoleAssignment ${JSON.stringify(name)}: "${key}" is an output, not an input (it takes loginId, tenantId, roleNames, mode)`);
     }
   }
-  const props: Record<string, unknown> = { ...given, __name: name };
+  const props: Record<string, unknown> = { ...given, __assignmentName: name };
   for (const key of OUTPUT_KEYS) props[key] = undefined;
   props.userId = secretMarker(args.loginId);
   props.tenantName = secretMarker(args.tenantId);
