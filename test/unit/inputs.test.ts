@@ -1,4 +1,4 @@
-import { checkInputs, UNKNOWN } from "../../provider/inputs";
+import { checkInputs, secretInputsOf, UNKNOWN } from "../../provider/inputs";
 
 const provider = { __provider: "exports.handler = ..." };
 
@@ -18,6 +18,12 @@ describe("checkInputs", () => {
     [{ loginId: "a", roleNames: ["ok", ""] }, "roleNames", "roleNames[1]: each role name must not be empty or blank"],
     [{ loginId: "a", roleNames: [" admin"] }, "roleNames", "roleNames[0]: each role name must not have leading or trailing spaces"],
     [{ loginId: "a", roleNames: [], mode: "replace" }, "mode", 'mode must be "set" or "add"'],
+    [{ loginId: "a\u0007b", roleNames: [] }, "loginId", "loginId must not contain control characters"],
+    [{ loginId: "a", tenantId: "ac\nme", roleNames: [] }, "tenantId", "tenantId must not contain control characters"],
+    [
+      { loginId: "a", roleNames: [], mode: "add" }, "roleNames",
+      'roleNames is empty: mode "add" with no roles declares nothing; declare at least one role, or remove the resource',
+    ],
   ])("rejects %j naming the property", (news, property, reason) => {
     const r = checkInputs({ ...provider, ...news });
     expect(r.failures).toContainEqual({ property, reason });
@@ -39,5 +45,37 @@ describe("checkInputs", () => {
   it("still validates the known parts of an input with unknowns", () => {
     const r = checkInputs({ ...provider, loginId: UNKNOWN, roleNames: [UNKNOWN, ""] });
     expect(r.failures.map((f) => f.property)).toEqual(["roleNames"]);
+  });
+
+  it.each([
+    ["tenant", "tenantId"],
+    ["Mode", "mode"],
+    ["roles", "roleNames"],
+  ])("suggests %s -> %s for a misspelled property", (typo, right) => {
+    const r = checkInputs({ ...provider, loginId: "a", roleNames: ["x"], [typo]: "v" });
+    expect(r.failures[0]).toMatchObject({ property: typo });
+    expect(r.failures[0].reason).toContain(`did you mean "${right}"?`);
+  });
+
+  it("takes mode null as the default set", () => {
+    const r = checkInputs({ ...provider, loginId: "a", roleNames: ["x"], mode: null });
+    expect(r.failures).toEqual([]);
+    expect(r.inputs.mode).toBe("set");
+  });
+
+  it("keeps the hidden name and secret markers in the inputs without validating them as properties", () => {
+    const r = checkInputs({ ...provider, loginId: "a", roleNames: ["x"], __assignmentName: "ada", liveRoleNames: true, grantedRoleNames: true });
+    expect(r.failures).toEqual([]);
+    expect(r.inputs).toMatchObject({ __assignmentName: "ada", liveRoleNames: true, grantedRoleNames: true });
+    expect(secretInputsOf(r.inputs)).toEqual(["roleNames"]);
+  });
+
+  it("refuses an output given as an input value", () => {
+    const r = checkInputs({ ...provider, loginId: "a", roleNames: ["x"], liveRoleNames: ["admin"] });
+    expect(r.failures.map((f) => f.property)).toEqual(["liveRoleNames"]);
+  });
+
+  it("lets an unknown role list pass in mode add", () => {
+    expect(checkInputs({ ...provider, loginId: "a", roleNames: UNKNOWN, mode: "add" }).failures).toEqual([]);
   });
 });
