@@ -118,7 +118,7 @@ describe("timeouts", () => {
     expect(err).toBeInstanceOf(DescopeTimeoutError);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "deadline", timeoutMs: 300 });
     expect(err.message).toContain("exceeded the 300 ms operation deadline");
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(1_400); // well before the 1.5 s answer, even on a loaded machine
     await h.settled(SET, 1); // the emulator still finishes the abandoned request; keep it out of the next test
   });
 

@@ -76,14 +76,15 @@ const afterUp: Access = {
   "gus@example.com": { project: ["viewer"], tenants: {} },
   "zed@example.com": zed,
 };
-// set + tenant: left the tenant; set + project: declared roles removed; add: only its grants removed.
+// set + tenant: left the tenant; set + project: declared roles removed; add: only its grants
+// removed, and a tenant its create joined is left again when only the default roles remain (fay).
 const afterDestroy: Access = {
   "ana@example.com": { project: [], tenants: {} },
   "ben@example.com": { project: ["viewer"], tenants: {} },
   "cai@example.com": { project: [], tenants: { globex: ["support"] } },
   "dee@example.com": { project: [], tenants: {} },
   "eli@example.com": { project: [], tenants: {} },
-  "fay@example.com": { project: [], tenants: { acme: ["viewer"] } },
+  "fay@example.com": { project: [], tenants: {} },
   "gus@example.com": { project: ["viewer"], tenants: {} },
   "zed@example.com": zed,
 };
