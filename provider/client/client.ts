@@ -29,12 +29,31 @@ import { OperationDeadline } from "./deadline";
 import { limiterFor, resetLimiters, type RateLimit, type RateLimiter } from "./limiter";
 import type { DescopeOperation } from "./paths";
 import { roleBody, shapeRequest, userScope, type CallRequest } from "./shape";
-import { describeIssues, tenantResponseSchema, userResponseSchema, type DescopeTenant, type DescopeUser } from "./responses";
+import {
+  describeIssues, rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema,
+  type DescopeRole, type DescopeTenant, type DescopeUser, type DescopeUserPage,
+} from "./responses";
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from "./retry";
 import { fetchLicenseTier, resetLicenseCache, type LicenseFetch } from "./license";
 import { sendAttempt, type AttemptResult } from "./transport";
 
-export type { DescopeTenant, DescopeUser, DescopeUserTenant } from "./responses";
+export type { DescopeRole, DescopeTenant, DescopeUser, DescopeUserPage, DescopeUserTenant } from "./responses";
+
+/** The filter and page of {@link DescopeClient.searchUsers}. */
+export interface UserSearch {
+  /** Users with any of these login IDs. */
+  loginIds?: string[];
+  /** Users with any of these user IDs. */
+  userIds?: string[];
+  /** Users in any of these tenants. */
+  tenantIds?: string[];
+  /** Include test users. @default false */
+  withTestUser?: boolean;
+  /** Page size, at most 100. @default 100 */
+  limit?: number;
+  /** 0-based page. @default 0 */
+  page?: number;
+}
 
 /** Options of {@link DescopeClient}. */
 export interface DescopeClientOptions {
@@ -74,6 +93,9 @@ export class DescopeClient {
   private readonly random: () => number;
   private readonly userSchema = userResponseSchema();
   private readonly tenantSchema = tenantResponseSchema();
+  private readonly tenantsSchema = tenantsResponseSchema();
+  private readonly rolesSchema = rolesResponseSchema();
+  private readonly userPageSchema = userPageSchema();
   private declare readonly authorization: string;
   private declare readonly secrets: readonly string[];
 
@@ -144,6 +166,22 @@ export class DescopeClient {
   loadTenant(id: string): Promise<DescopeTenant | null> {
     const load = this.call("loadTenant", { query: { id } }, { tenantId: id }, this.tenantSchema);
     return orNull(load, (e) => e.errorCode === "E112202");
+  }
+
+  /** One page of users matching `search` (search results may lag behind writes by seconds). */
+  searchUsers(search: UserSearch): Promise<DescopeUserPage> {
+    const body = { ...search, limit: search.limit ?? 100, page: search.page ?? 0 };
+    return this.call("searchUsers", { body }, {}, this.userPageSchema);
+  }
+
+  /** Every role of the project, project-level (`tenantId` `""`) and tenant-level. */
+  loadAllRoles(): Promise<DescopeRole[]> {
+    return this.call("loadAllRoles", {}, {}, this.rolesSchema);
+  }
+
+  /** Every tenant of the project, with its default roles. */
+  loadAllTenants(): Promise<DescopeTenant[]> {
+    return this.call("loadAllTenants", {}, {}, this.tenantsSchema);
   }
 
   /** The rate-limit tier from the license handshake (once per process per project and base URL), or `undefined`. */

@@ -31,6 +31,12 @@ export const paths = {
   addTenant: { method: "POST", path: "/v1/mgmt/user/update/tenant/add" },
   /** `{ loginId, tenantId }` → `{ user }`; drops the membership and its roles. */
   removeTenant: { method: "POST", path: "/v1/mgmt/user/update/tenant/remove" },
+  /** `{ loginIds?, userIds?, tenantIds?, withTestUser?, limit, page }` → `{ users, total }`; may lag behind writes. */
+  searchUsers: { method: "POST", path: "/v2/mgmt/user/search" },
+  /** `GET` → `{ roles: [{ name, tenantId? }] }`, project and tenant roles. */
+  loadAllRoles: { method: "GET", path: "/v1/mgmt/role/all" },
+  /** `GET` → `{ tenants: [{ id, name, defaultRoles }] }`. */
+  loadAllTenants: { method: "GET", path: "/v1/mgmt/tenant/all" },
   /** `GET ?id=` → the tenant (top level, or under `tenant`). */
   loadTenant: { method: "GET", path: "/v1/mgmt/tenant" },
   /** `GET` → `{ rateLimitTier }`, sent back as `x-descope-license`. */

@@ -48,6 +48,24 @@ export interface DescopeTenant {
   [extra: string]: unknown;
 }
 
+/** A role as `GET /v1/mgmt/role/all` lists it. */
+export interface DescopeRole {
+  /** Role name (exact, case-sensitive). */
+  name: string;
+  /** The tenant the role belongs to; `""` for a project role. */
+  tenantId: string;
+  /** Other fields (e.g. `description`, `permissionNames`). */
+  [extra: string]: unknown;
+}
+
+/** One page of `POST /v2/mgmt/user/search`. */
+export interface DescopeUserPage {
+  /** The users of this page. */
+  users: DescopeUser[];
+  /** How many users match in all (0 when the service did not say). */
+  total: number;
+}
+
 /** The body of `GET /v1/mgmt/license`. */
 export interface DescopeLicense {
   /** The customer's rate-limit tier, sent back as `x-descope-license`. */
@@ -96,6 +114,26 @@ export function userSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unknown> {
 /** Schema of `{ user }`, the answer of `loadUser` and every user mutation; yields the user. */
 export function userResponseSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unknown> {
   return z.object({ user: userSchema() }).transform((b) => b.user);
+}
+
+/** Schema of `{ users, total }`, a page of user search. */
+export function userPageSchema(): z.ZodType<DescopeUserPage, z.ZodTypeDef, unknown> {
+  return z.object({
+    users: z.array(userSchema()).nullish().transform((v) => v ?? []),
+    total: z.number().nullish().transform((v) => v ?? 0),
+  });
+}
+
+/** Schema of `{ roles }` from `GET /v1/mgmt/role/all`; yields the roles. */
+export function rolesResponseSchema(): z.ZodType<DescopeRole[], z.ZodTypeDef, unknown> {
+  const role = z.object({ name: z.string().min(1), tenantId: text() }).passthrough();
+  return z.object({ roles: z.array(role).nullish().transform((v) => v ?? []) }).transform((b) => b.roles);
+}
+
+/** Schema of `{ tenants }` from `GET /v1/mgmt/tenant/all`; yields the tenants. */
+export function tenantsResponseSchema(): z.ZodType<DescopeTenant[], z.ZodTypeDef, unknown> {
+  const tenant = z.object({ id: z.string().min(1), name: text(), defaultRoles: stringList() }).passthrough();
+  return z.object({ tenants: z.array(tenant).nullish().transform((v) => v ?? []) }).transform((b) => b.tenants);
 }
 
 /** Schema of a tenant load answer: the tenant at top level, or under `tenant`. */

@@ -146,3 +146,39 @@ describe("license handshake", () => {
     expect(log[1].headers["x-descope-license"]).toBeUndefined();
   });
 });
+
+describe("loadUserById", () => {
+  it("sends GET /v1/mgmt/user?userId= so that a login ID equal to the ID names nobody else", async () => {
+    h.emu.state.seed({ users: [{ loginId: "U2alice0000000000000000000000", userId: "U2mallory000000000000000000" }] });
+    const user = await h.client().loadUserById("U2alice0000000000000000000000");
+    expect(user?.loginIds).toEqual(["alice@example.com"]);
+    expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/user", query: { userId: "U2alice0000000000000000000000" } });
+  });
+});
+
+describe("searchUsers", () => {
+  it("posts the filter with limit and page to /v2/mgmt/user/search and returns the page and total", async () => {
+    const page = await h.client().searchUsers({ loginIds: ["alice@example.com", "bob@example.com"], limit: 1 });
+    expect(page.total).toBe(2);
+    expect(page.users).toHaveLength(1);
+    const [call] = h.apiCalls();
+    expect(call).toMatchObject({ method: "POST", path: "/v2/mgmt/user/search", status: 200 });
+    expect(call.body).toEqual({ loginIds: ["alice@example.com", "bob@example.com"], limit: 1, page: 0 });
+  });
+});
+
+describe("loadAllRoles", () => {
+  it("sends GET /v1/mgmt/role/all and returns project roles with tenantId \"\" and tenant roles with theirs", async () => {
+    const roles = await h.client().loadAllRoles();
+    expect(roles.map((r) => [r.name, r.tenantId]).sort()).toEqual([["admin", ""], ["editor", ""], ["t-auditor", "t-1"], ["viewer", ""]]);
+    expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/role/all", status: 200 });
+  });
+});
+
+describe("loadAllTenants", () => {
+  it("sends GET /v1/mgmt/tenant/all and returns each tenant with its default roles", async () => {
+    const tenants = await h.client().loadAllTenants();
+    expect(tenants.map((t) => [t.id, t.name, t.defaultRoles])).toEqual([["t-1", "Tenant One", []], ["t-2", "Tenant Two", []]]);
+    expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/tenant/all", status: 200 });
+  });
+});
