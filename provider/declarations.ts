@@ -23,6 +23,8 @@ export interface Declaration {
   grantedRoleNames: string[];
   /** Secret values (of secret inputs) that messages must not print. */
   hidden: string[];
+  /** Mode add: its create made the tenant membership (or shares that with another add). */
+  ownsMembership: boolean;
 }
 
 /** Every declaration of this deployment, by resource name. */
@@ -30,18 +32,26 @@ export class DeclarationRegistry {
   private readonly byName = new Map<string, Declaration>();
 
   /** Records (or replaces) a declaration; the userId is kept when the user and scope stay. */
-  declare(d: Omit<Declaration, "userId" | "grantedRoleNames">): void {
+  declare(d: Omit<Declaration, "userId" | "grantedRoleNames" | "ownsMembership">): void {
     const before = this.byName.get(d.name);
     const same = before && before.loginId === d.loginId && before.tenantId === d.tenantId;
-    this.byName.set(d.name, { ...d, userId: same ? before.userId : undefined, grantedRoleNames: same ? before.grantedRoleNames : [] });
+    this.byName.set(d.name, {
+      ...d,
+      userId: same ? before.userId : undefined,
+      grantedRoleNames: same ? before.grantedRoleNames : [],
+      ownsMembership: same ? before.ownsMembership : false,
+    });
   }
 
-  /** Sets the user a declaration names and, when known, its own grants. */
-  resolve(name: string, userId: string, grantedRoleNames?: readonly string[]): void {
+  /** Sets the user a declaration names and, when known, what its resource owns. */
+  resolve(name: string, userId: string, owns?: { grantedRoleNames: readonly string[]; membership: boolean }): void {
     const d = this.byName.get(name);
     if (!d) return;
     d.userId = userId;
-    if (grantedRoleNames) d.grantedRoleNames = [...grantedRoleNames];
+    if (owns) {
+      d.grantedRoleNames = [...owns.grantedRoleNames];
+      d.ownsMembership = owns.membership;
+    }
   }
 
   /** The declarations whose user is not resolved yet, in `tenantId`'s scope. */
@@ -59,7 +69,7 @@ export class DeclarationRegistry {
       for (const r of p.roleNames) asserted.add(r);
       for (const r of p.mode === "set" ? p.roleNames : p.grantedRoleNames) owned.add(r);
     }
-    return { count: peers.length, asserted, owned };
+    return { count: peers.length, asserted, owned, membershipOwned: peers.some((p) => p.mode === "add" && p.ownsMembership) };
   }
 
   /**

@@ -11,14 +11,17 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { DescopeClient } from "./client/client";
 import { UserNotFoundError, isDescopeError } from "./errors";
-import { NAME_KEY, checkInputs, hasUnknowns, isUnknown, markersFor, secretInputsOf, toAssignmentInputs } from "./inputs";
+import {
+  NAME_KEY, checkInputs, hasUnknowns, isUnknown, markersFor, secretInputsOf, toAssignmentInputs, type CheckFailure,
+} from "./inputs";
 import {
   intersect, mayUndoMembership, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
   type AssignmentInputs, type AssignmentOutputs, type DeleteInput, type SecretInput,
 } from "./plan";
 import { runOperations } from "./operation-runner";
+import { changedParts, checkAgainstProject, type ChangedParts } from "./project-checks";
 import { state } from "./provider-state";
-import { hideSecretsIn } from "./secret-text";
+import { hideSecretValues, hideSecretsIn } from "./secret-text";
 import { resolveSettings } from "./settings";
 
 /** Reads settings from stack config or the environment. Never throws: a problem is reported by the first method. */
@@ -65,8 +68,10 @@ function requireClient(): DescopeClient {
 
 /**
  * Validates inputs and records the declaration; failures name the property. Unknown preview
- * values pass. A new declaration's user is resolved (one cached load) so that contradictions
- * fail the preview; an existing one is resolved by diff from the stored state, with no call.
+ * values pass. What is new or changed since the last deployment is checked against the live
+ * project (the user exists, the tenant exists, each role exists in the scope) in a few batched
+ * calls, and a new declaration's user is resolved so that contradictions fail the preview; an
+ * unchanged declaration makes no call (diff resolves it from the stored state).
  */
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const api = requireClient(); // a missing setting fails the preview here, before anything else
@@ -76,12 +81,28 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   const name = declarationName(outcome.inputs, inputs);
   const hidden = secretValues(inputs, secretInputsOf(news));
   state.declarations.declare({ name, ...inputs, hidden });
-  if (Object.keys(olds ?? {}).length > 0) return outcome; // existing: diff resolves it from the stored state
-  const user = await guarded(hidden, () => state.users.resolve(api, inputs.loginId));
-  if (!user) return outcome; // create reports the missing user
-  state.declarations.resolve(name, user.userId);
-  const reason = state.declarations.contradiction(name);
-  return reason ? { inputs: news, failures: [{ property: "roleNames", reason }] } : outcome;
+  const changed = changedParts(olds ?? {}, inputs);
+  if (!changed.loginId && !changed.tenantId && changed.roleNames.length === 0) return outcome;
+  const failures = await guarded(hidden, () => checkProject(api, name, inputs, changed));
+  const reasons = failures.map((f) => ({ property: f.property, reason: hideSecretValues(f.reason, hidden) }));
+  return reasons.length > 0 ? { inputs: news, failures: reasons } : outcome;
+}
+
+/** The changed parts of a declaration against the live project, and its contradictions. */
+async function checkProject(api: DescopeClient, name: string, inputs: AssignmentInputs, changed: ChangedParts): Promise<CheckFailure[]> {
+  const [user, roles, tenants] = await Promise.all([
+    changed.loginId ? state.users.resolve(api, inputs.loginId) : undefined,
+    changed.roleNames.length > 0 ? state.catalog.roles(api) : undefined,
+    inputs.tenantId !== null && changed.tenantId ? state.catalog.tenants(api) : undefined,
+  ]);
+  const facts = { roles, tenantIds: tenants?.map((t) => t.id), userFound: user === undefined ? undefined : user !== null };
+  const failures = checkAgainstProject(inputs, changed, facts);
+  if (user) {
+    state.declarations.resolve(name, user.userId);
+    const reason = state.declarations.contradiction(name);
+    if (reason) failures.push({ property: "roleNames", reason });
+  }
+  return failures;
 }
 
 /** Compares declared inputs with the stored outputs (roles as sets; drift in mode set). */
@@ -100,7 +121,11 @@ export async function diff(_id: string, olds: AssignmentOutputs, news: Record<st
   const sameUser = userId === olds.userId;
   if (userId !== undefined) {
     const sameScope = (olds.tenantId ?? null) === inputs.tenantId;
-    state.declarations.resolve(name, userId, sameUser && sameScope && olds.mode === "add" ? olds.grantedRoleNames ?? [] : []);
+    const owns = sameUser && sameScope && olds.mode === "add";
+    state.declarations.resolve(name, userId, {
+      grantedRoleNames: owns ? (olds.grantedRoleNames ?? []) : [],
+      membership: owns && olds.createdMembership === true,
+    });
     const reason = state.declarations.contradiction(name);
     if (reason) throw new Error(reason);
   }
@@ -123,11 +148,14 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       if (!user) throw new UserNotFoundError("create", inputs.loginId, inputs.tenantId);
       const name = declarationName(news, inputs);
       const scope = viewScope(user, inputs.tenantId);
-      const plan = planApply(inputs, scope, undefined, state.declarations.others(user.userId, inputs.tenantId, name));
+      const others = state.declarations.others(user.userId, inputs.tenantId, name);
+      const plan = planApply(inputs, scope, undefined, others);
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
-      state.declarations.resolve(name, user.userId, plan.grantedRoleNames);
-      const extras = { grantedRoleNames: plan.grantedRoleNames, createdMembership: !scope.member, secretInputs: secrets };
+      // A membership another add declaration made is shared, like its roles.
+      const createdMembership = inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || others.membershipOwned);
+      state.declarations.resolve(name, user.userId, { grantedRoleNames: plan.grantedRoleNames, membership: createdMembership });
+      const extras = { grantedRoleNames: plan.grantedRoleNames, createdMembership, secretInputs: secrets };
       return { id: idFor(inputs.tenantId, user.userId, secrets), outs: toOutputs(inputs, after, extras) };
     });
   });
@@ -148,11 +176,12 @@ export async function update(_id: string, olds: AssignmentOutputs, news: Record<
       const name = declarationName(news, inputs);
       const scope = viewScope(user, inputs.tenantId);
       const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
-      const plan = planApply(inputs, scope, previous, state.declarations.others(user.userId, inputs.tenantId, name));
+      const others = state.declarations.others(user.userId, inputs.tenantId, name);
+      const plan = planApply(inputs, scope, previous, others);
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
-      state.declarations.resolve(name, user.userId, plan.grantedRoleNames);
-      const createdMembership = scope.member ? olds.createdMembership === true : true;
+      const createdMembership = inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || olds.createdMembership === true || others.membershipOwned);
+      state.declarations.resolve(name, user.userId, { grantedRoleNames: plan.grantedRoleNames, membership: createdMembership });
       return { outs: toOutputs(inputs, after, { grantedRoleNames: plan.grantedRoleNames, createdMembership, secretInputs: secrets }) };
     });
   });

@@ -170,10 +170,12 @@ export interface OtherDeclarations {
   asserted: ReadonlySet<string>;
   /** The roles they own: a set declaration's roles, an add declaration's own grants. */
   owned: ReadonlySet<string>;
+  /** True when one of them is an add declaration whose create made the tenant membership. */
+  membershipOwned: boolean;
 }
 
 /** No other declaration. */
-export const NO_OTHERS: OtherDeclarations = { count: 0, asserted: new Set(), owned: new Set() };
+export const NO_OTHERS: OtherDeclarations = { count: 0, asserted: new Set(), owned: new Set(), membershipOwned: false };
 
 /** What delete needs to know. */
 export interface DeleteInput {

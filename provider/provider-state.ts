@@ -3,8 +3,9 @@
  * configured client, the per-user locks, who each login ID names, and the declarations the
  * program registered. One holder, one reset for tests.
  */
-import type { DescopeClient } from "./client/client";
+import { resetClientState, type DescopeClient } from "./client/client";
 import { DeclarationRegistry } from "./declarations";
+import { ProjectCatalog } from "./project-catalog";
 import { isTargetedRun } from "./targeted-run";
 import { UserDirectory } from "./user-directory";
 import { UserLocks } from "./user-locks";
@@ -16,6 +17,8 @@ export interface ProviderState {
   locks: UserLocks;
   users: UserDirectory;
   declarations: DeclarationRegistry;
+  /** The project's roles and tenants, loaded when a check first needs them. */
+  catalog: ProjectCatalog;
   /** Whether this is a `--target` run (decided once, on first use). */
   targeted: () => boolean;
 }
@@ -27,6 +30,7 @@ function freshState(): ProviderState {
     locks,
     users: new UserDirectory(locks),
     declarations: new DeclarationRegistry(),
+    catalog: new ProjectCatalog(),
     targeted: () => (targeted ??= isTargetedRun()),
   };
 }
@@ -34,7 +38,8 @@ function freshState(): ProviderState {
 /** The state of this process. */
 export let state: ProviderState = freshState();
 
-/** Forgets everything (tests). */
+/** Forgets everything, the client's process-wide budgets and license tiers too (tests). */
 export function resetProviderState(): void {
   state = freshState();
+  resetClientState();
 }

@@ -46,11 +46,12 @@ describe("errors", () => {
     expect(s.emu.requests.all()).toEqual([]);
   });
 
-  it("fails on a role that does not exist and removes the membership it had created", async () => {
-    const up = await s.stack.up({ grants: [{ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["no-such-role"] }] });
+  it("removes the membership it had created when setting the roles fails", async () => {
+    s.emu.setFaults({ failNext: { count: 20, kind: "503", paths: ["/v1/mgmt/user/update/role/set"] } });
+    const up = await s.stack.up({ grants: [{ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }] });
     expect(up.ok).toBe(false);
     expect(up.output).toContain("setRoles");
-    expect(up.output).toContain("HTTP 400");
+    expect(up.output).toContain("HTTP 503");
     expect(up.output).toContain("membership this step added was removed again");
     expect(tenantRoles(s.emu, ADA, "acme")).toBeUndefined();
     expect(await s.stack.resources("descope:UserRoleAssignment")).toEqual([]);

@@ -36,11 +36,12 @@ describe("DeclarationRegistry", () => {
 
   it("tells a delete what the other declarations assert and own", () => {
     const r = registry({ name: "a", roleNames: ["admin"], mode: "set" }, { name: "b", roleNames: ["admin", "qa"], mode: "add" });
-    r.resolve("b", U, ["qa"]);
+    r.resolve("b", U, { grantedRoleNames: ["qa"], membership: true });
     const others = r.others(U, "acme", "x");
     expect(others.count).toBe(2);
     expect([...others.asserted].sort()).toEqual(["admin", "qa"]);
     expect([...others.owned].sort()).toEqual(["admin", "qa"]);
+    expect(others.membershipOwned).toBe(true);
     expect(r.others(U, "acme", "a").count).toBe(1);
     expect(r.others(U, "globex").count).toBe(0);
   });

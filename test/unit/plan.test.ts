@@ -3,7 +3,7 @@ import {
 } from "../../provider/plan";
 
 /** Other declarations of the same user and scope asserting (and owning) `roles`. */
-const othersAsserting = (roles: string[], owned: string[] = roles) => ({ count: 1, asserted: new Set(roles), owned: new Set(owned) });
+const othersAsserting = (roles: string[], owned: string[] = roles) => ({ count: 1, asserted: new Set(roles), owned: new Set(owned), membershipOwned: false });
 
 const user = {
   userId: "U1",
