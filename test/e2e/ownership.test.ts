@@ -156,6 +156,20 @@ describe("ownership", () => {
     expect(mutations(s.emu)).toEqual(["POST /v1/mgmt/user/update/tenant/remove 200"]);
   });
 
+  it("leaves a tenant two add declarations joined when the last of them goes, whichever made it", async () => {
+    const s = await start();
+    const a = { name: "a", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" as const };
+    const b = { ...a, name: "b" };
+    expect((await s.stack.up(doc(a, b))).error).toBeUndefined();
+    const made = Object.values(await assignments(s)).filter((r) => r.outputs.createdMembership);
+    expect(made).toHaveLength(2); // the second create shares the membership the first made
+
+    expect((await s.stack.up(doc(a))).error).toBeUndefined(); // b goes: a still needs acme
+    expect(tenantRoles(s.emu, ADA, "acme")).toEqual(["billing", "viewer"]);
+    expect((await s.stack.up(doc())).error).toBeUndefined(); // a goes too
+    expect(tenantRoles(s.emu, ADA, "acme")).toBeUndefined();
+  });
+
   it("keeps a membership that existed before an add's create, with its roles, on destroy", async () => {
     const s = await start(seedWithAda({ loginId: ADA, userTenants: [{ tenantId: "acme", roleNames: ["support"] }] }));
     const grants = doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" });
