@@ -7,21 +7,19 @@
  *
  * State here lives for one provider process, which the engine starts once per deployment.
  */
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { DescopeClient } from "./client/client";
 import { UserNotFoundError, isDescopeError } from "./errors";
+import { checkInputs, hasUnknowns, isUnknown, secretInputsOf, toAssignmentInputs, type CheckFailure } from "./inputs";
 import {
-  NAME_KEY, checkInputs, hasUnknowns, isUnknown, markersFor, secretInputsOf, toAssignmentInputs, type CheckFailure,
-} from "./inputs";
-import {
-  intersect, mayUndoMembership, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
-  type AssignmentInputs, type AssignmentOutputs, type DeleteInput, type SecretInput,
+  mayUndoMembership, planApply, planDelete, planDiff, toOutputs, viewScope,
+  type AssignmentInputs, type AssignmentOutputs, type DeleteInput,
 } from "./plan";
 import { runOperations } from "./operation-runner";
 import { changedParts, checkAgainstProject, type ChangedParts } from "./project-checks";
 import { state } from "./provider-state";
-import { hideSecretValues, hideSecretsIn } from "./secret-text";
+import { declarationName, guarded, idFor, refreshedInputs, secretValues, storedInputs } from "./resource-state";
+import { hideSecretValues } from "./secret-text";
 import { resolveSettings } from "./settings";
 
 /** Reads settings from stack config or the environment. Never throws: a problem is reported by the first method. */
@@ -231,19 +229,6 @@ export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.
   });
 }
 
-/**
- * The inputs stored after a refresh: the roles as the scope holds them (mode set) or the
- * declared roles it still holds (mode add), so that `pulumi preview --diff` after drift shows
- * `roleNames` going from what is held to what is declared.
- */
-function refreshedInputs(outs: AssignmentOutputs, secrets: readonly SecretInput[]): Record<string, unknown> {
-  const held = outs.mode === "set" ? outs.liveRoleNames : intersect(outs.roleNames, outs.liveRoleNames);
-  const inputs: Record<string, unknown> = { loginId: outs.loginId, roleNames: held, mode: outs.mode };
-  if (outs.tenantId !== null) inputs.tenantId = outs.tenantId;
-  for (const s of secrets) for (const marker of markersFor(s)) inputs[marker] = true;
-  return inputs;
-}
-
 /** What delete needs: the declarations still in the program, and the tenant's defaults when needed. */
 async function deleteInput(api: DescopeClient, stored: AssignmentInputs & { userId: string }, olds: Partial<AssignmentOutputs>): Promise<DeleteInput> {
   const base = {
@@ -267,46 +252,3 @@ async function resolvePending(api: DescopeClient, tenantId: string | null): Prom
   }
 }
 
-/** The inputs recorded in state; the id fills in what an old or partial state lacks. */
-function storedInputs(id: string, olds: Partial<AssignmentOutputs>): AssignmentInputs & { userId: string } {
-  const segments = id.split("/").map(decodeURIComponent);
-  const userId = olds.userId || segments[segments.length - 1];
-  const tenantId = olds.tenantId ?? (segments.length > 1 ? segments[0] : null);
-  const base = toAssignmentInputs({ ...olds, loginId: olds.loginId ?? userId, tenantId });
-  return { ...base, userId };
-}
-
-/** The resource's name (a hidden input the class sets), or a key of its inputs. */
-function declarationName(news: Record<string, unknown>, inputs: AssignmentInputs): string {
-  const name = news[NAME_KEY];
-  return typeof name === "string" ? name : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
-}
-
-/** The resource id; an opaque digest when it would spell a secret login ID or tenant. */
-function idFor(tenantId: string | null, userId: string, secrets: readonly SecretInput[]): string {
-  const id = resourceId(tenantId, userId);
-  if (!secrets.includes("loginId") && !secrets.includes("tenantId")) return id;
-  return `secret-${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
-}
-
-/** The values messages must not print: secret inputs and what derives from them. */
-function secretValues(
-  inputs: AssignmentInputs,
-  secrets: readonly SecretInput[],
-  derived?: Partial<Pick<AssignmentOutputs, "userId" | "tenantName">> & { loginIds?: string[] },
-): string[] {
-  const values: string[] = [];
-  if (secrets.includes("loginId")) values.push(inputs.loginId, ...(derived?.userId ? [derived.userId] : []), ...(derived?.loginIds ?? []));
-  if (secrets.includes("tenantId") && inputs.tenantId !== null) values.push(inputs.tenantId, ...(derived?.tenantName ? [derived.tenantName] : []));
-  if (secrets.includes("roleNames")) values.push(...inputs.roleNames);
-  return values;
-}
-
-/** Runs `fn`; an error it throws leaves with the secret values hidden from its message. */
-async function guarded<T>(hidden: readonly string[], fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw hideSecretsIn(err, hidden);
-  }
-}
