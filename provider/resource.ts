@@ -10,9 +10,9 @@ export type AssignmentMode = "set" | "add";
 /** The arguments of {@link UserRoleAssignment}. */
 export interface UserRoleAssignmentArgs {
   /**
-   * The login ID or the user ID of an existing Descope user. Changing it to another login ID
-   * (or the user ID) of the same user updates in place; naming a different user replaces the
-   * resource.
+   * The login ID or the user ID of an existing Descope user (the preview checks it exists).
+   * Changing it to another login ID (or the user ID) of the same user updates in place;
+   * naming a different user replaces the resource. Every spelling of one user is that user.
    */
   loginId: pulumi.Input<string>;
   /**
@@ -23,13 +23,14 @@ export interface UserRoleAssignmentArgs {
   tenantId?: pulumi.Input<string>;
   /**
    * The roles, as a set: order and repeats never matter. Each must exist in the project (or,
-   * for a tenant, in the project or that tenant). `[]` with mode `set` clears the scope.
+   * for a tenant, in the project or that tenant); the preview checks it. `[]` with mode `set`
+   * clears the scope; mode `add` needs at least one role.
    */
   roleNames: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * `set` (authoritative): the scope holds exactly `roleNames`; roles granted out of band are
    * drift and are removed on the next update. `add` (additive): `roleNames` are present and
-   * other roles are left alone. Changing it updates in place.
+   * other roles are left alone. Changing it updates in place. `null` means the default.
    * @default "set"
    */
   mode?: pulumi.Input<AssignmentMode>;
