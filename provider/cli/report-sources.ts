@@ -1,0 +1,72 @@
+/**
+ * Where `descope-access report` takes declarations from: a grants document (already checked
+ * by `parseGrants`) or a Pulumi state (`pulumi stack export` JSON, or its bare deployment).
+ * Pure: the caller reads and parses the files.
+ */
+import type { Grant } from "../grants-file";
+import type { DeclaredAssignment } from "./report-classify";
+
+/** The `type` suffix of `UserRoleAssignment` resources in a state. */
+export const ASSIGNMENT_TYPE_SUFFIX = "descope:UserRoleAssignment";
+
+/** Pulumi's marker key of a secret value in a state export. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** The declarations of a grants document: one per grant, named as `grantName` names it. */
+export function declarationsFromGrants(grants: readonly Grant[]): DeclaredAssignment[] {
+  return grants.map((g) => ({
+    name: g.name ?? `${g.loginId}/${g.tenantId ?? "project"}`,
+    loginId: g.loginId,
+    tenantId: g.tenantId ?? null,
+    roleNames: [...g.roleNames],
+    mode: g.mode ?? "set",
+  }));
+}
+
+/**
+ * The declarations of a state: every resource whose type ends in `descope:UserRoleAssignment`
+ * and is not pending deletion, from its outputs `userId`, `loginId`, `tenantId`, `roleNames`,
+ * `mode`. Accepts `{ deployment: { resources } }` (what `pulumi stack export` prints) and the
+ * bare `{ resources }`. Secret outputs are read when exported with their plaintext.
+ *
+ * @throws Error naming the resource when an output is missing, malformed or still encrypted.
+ */
+export function declarationsFromState(doc: unknown, source = "state file"): DeclaredAssignment[] {
+  const deployment = isRecord(doc) && isRecord(doc.deployment) ? doc.deployment : doc;
+  if (!isRecord(deployment) || !Array.isArray(deployment.resources)) {
+    throw new Error(`${source} is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)`);
+  }
+  const out: DeclaredAssignment[] = [];
+  for (const r of deployment.resources as unknown[]) {
+    if (!isRecord(r) || typeof r.type !== "string" || !r.type.endsWith(ASSIGNMENT_TYPE_SUFFIX) || r.delete === true) continue;
+    const name = typeof r.urn === "string" ? r.urn.slice(r.urn.lastIndexOf("::") + 2) : String(r.id ?? "?");
+    const outputs = isRecord(r.outputs) ? r.outputs : {};
+    const field = (key: string) => reveal(outputs[key], `${source}: resource ${JSON.stringify(name)} output ${key}`);
+    const loginId = field("loginId");
+    const userId = field("userId");
+    const tenantId = field("tenantId") ?? null;
+    const roleNames = field("roleNames");
+    const mode = field("mode") ?? "set";
+    const problem = `${source}: resource ${JSON.stringify(name)} has`;
+    if (typeof loginId !== "string") throw new Error(`${problem} no loginId output`);
+    if (userId !== undefined && userId !== null && typeof userId !== "string") throw new Error(`${problem} a malformed userId output`);
+    if (tenantId !== null && typeof tenantId !== "string") throw new Error(`${problem} a malformed tenantId output`);
+    if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string")) throw new Error(`${problem} no roleNames list output`);
+    if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${JSON.stringify(mode)}`);
+    const d: DeclaredAssignment = { name, loginId, tenantId, roleNames: [...roleNames], mode };
+    if (typeof userId === "string" && userId !== "") d.userId = userId;
+    out.push(d);
+  }
+  return out;
+}
+
+/** The value, or a secret's plaintext; throws when the secret is still encrypted. */
+function reveal(value: unknown, what: string): unknown {
+  if (!isRecord(value) || !(SECRET_SIG in value)) return value;
+  if (typeof value.plaintext === "string") return JSON.parse(value.plaintext);
+  throw new Error(`${what} is an encrypted secret: export the state with pulumi stack export --show-secrets, or report from the grants file`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
