@@ -90,6 +90,6 @@ describe("refresh and drift", () => {
 
     const up = await s.stack.up(grants);
     expect(up.ok).toBe(false);
-    expect(up.output).toContain(`Descope user "${ADA}" not found`);
+    expect(up.output).toContain(`no user with login ID "${ADA}"`); // the preview checks refuse it
   });
 });

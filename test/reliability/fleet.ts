@@ -113,9 +113,9 @@ export async function startTimedScenario(
   };
 }
 
-/** The user a call is about: a load's `loginId` query (mapped to the user ID), or the body's `loginId`. */
+/** The user a call is about: a load's `loginId` or `userId` query (mapped to the user ID), or the body's `loginId`. */
 function subjectOf(call: RecordedRequest, userIds: ReadonlyMap<string, string>): string {
-  const id = call.method === "GET" ? call.query.loginId : (call.body as { loginId?: string } | undefined)?.loginId;
+  const id = call.method === "GET" ? call.query.loginId ?? call.query.userId : (call.body as { loginId?: string } | undefined)?.loginId;
   return id === undefined ? `${call.method} ${call.path}` : userIds.get(id) ?? id;
 }
 
