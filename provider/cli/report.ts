@@ -72,7 +72,7 @@ export async function runReport(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (flags.json && flags.markdown) throw new CliError("give at most one of --json and --markdown");
-  const { declared, source } = await readDeclarations(flags);
+  const { declared, source } = readDeclarations(flags);
   const client = connect(flags, io.env);
   const users = await fetchAllUsers(client, { withTestUser: true }); // declared test users count
   const report = classifyAccess(users, declared, { includeTestUsers: flags["include-test-users"] ?? false });
