@@ -240,7 +240,9 @@ async function deleteInput(api: DescopeClient, stored: AssignmentInputs & { user
     others: state.declarations.others(stored.userId, stored.tenantId),
     keepMembership: state.targeted(),
   };
-  const defaults = mayUndoMembership(base) ? ((await api.loadTenant(stored.tenantId as string))?.defaultRoles ?? null) : null;
+  // The tenants (with their default roles) load once per process, not once per delete.
+  const tenant = mayUndoMembership(base) ? (await state.catalog.tenants(api)).find((t) => t.id === stored.tenantId) : undefined;
+  const defaults = tenant?.defaultRoles ?? null;
   return { ...base, tenantDefaultRoles: defaults };
 }
 
