@@ -30,7 +30,7 @@ import { limiterFor, resetLimiters, type RateLimit, type RateLimiter } from "./l
 import type { DescopeOperation } from "./paths";
 import { roleBody, shapeRequest, userScope, type CallRequest } from "./shape";
 import {
-  describeIssues, rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema,
+  describeIssues, rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema, usersResponseSchema,
   type DescopeRole, type DescopeTenant, type DescopeUser, type DescopeUserPage,
 } from "./responses";
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from "./retry";
@@ -96,6 +96,7 @@ export class DescopeClient {
   private readonly tenantsSchema = tenantsResponseSchema();
   private readonly rolesSchema = rolesResponseSchema();
   private readonly userPageSchema = userPageSchema();
+  private readonly usersSchema = usersResponseSchema();
   private declare readonly authorization: string;
   private declare readonly secrets: readonly string[];
 
@@ -166,6 +167,11 @@ export class DescopeClient {
   loadTenant(id: string): Promise<DescopeTenant | null> {
     const load = this.call("loadTenant", { query: { id } }, { tenantId: id }, this.tenantSchema);
     return orNull(load, (e) => e.errorCode === "E112202");
+  }
+
+  /** Loads up to 100 users by user ID in one call; unknown IDs are left out of the answer. */
+  loadUsers(userIds: readonly string[]): Promise<DescopeUser[]> {
+    return this.call("loadUsers", { body: { userIds: [...userIds] } }, {}, this.usersSchema);
   }
 
   /** One page of users matching `search` (search results may lag behind writes by seconds). */

@@ -31,6 +31,8 @@ export const paths = {
   addTenant: { method: "POST", path: "/v1/mgmt/user/update/tenant/add" },
   /** `{ loginId, tenantId }` → `{ user }`; drops the membership and its roles. */
   removeTenant: { method: "POST", path: "/v1/mgmt/user/update/tenant/remove" },
+  /** `{ userIds }` → `{ users }` (up to 100 ids; unknown ids are left out). */
+  loadUsers: { method: "POST", path: "/v1/mgmt/users/load" },
   /** `{ loginIds?, userIds?, tenantIds?, withTestUser?, limit, page }` → `{ users, total }`; may lag behind writes. */
   searchUsers: { method: "POST", path: "/v2/mgmt/user/search" },
   /** `GET` → `{ roles: [{ name, tenantId? }] }`, project and tenant roles. */

@@ -116,6 +116,11 @@ export function userResponseSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unkno
   return z.object({ user: userSchema() }).transform((b) => b.user);
 }
 
+/** Schema of `{ users }` from `POST /v1/mgmt/users/load`; yields the users. */
+export function usersResponseSchema(): z.ZodType<DescopeUser[], z.ZodTypeDef, unknown> {
+  return z.object({ users: z.array(userSchema()).nullish().transform((v) => v ?? []) }).transform((b) => b.users);
+}
+
 /** Schema of `{ users, total }`, a page of user search. */
 export function userPageSchema(): z.ZodType<DescopeUserPage, z.ZodTypeDef, unknown> {
   return z.object({

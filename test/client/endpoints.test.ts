@@ -182,3 +182,13 @@ describe("loadAllTenants", () => {
     expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/tenant/all", status: 200 });
   });
 });
+
+describe("loadUsers", () => {
+  it("posts the user IDs to /v1/mgmt/users/load and returns the users found, leaving unknown IDs out", async () => {
+    const users = await h.client().loadUsers(["U2alice0000000000000000000000", "U2nobody000000000000000000000"]);
+    expect(users.map((u) => u.loginIds)).toEqual([["alice@example.com"]]);
+    const [call] = h.apiCalls();
+    expect(call).toMatchObject({ method: "POST", path: "/v1/mgmt/users/load", status: 200 });
+    expect(call.body).toEqual({ userIds: ["U2alice0000000000000000000000", "U2nobody000000000000000000000"] });
+  });
+});
