@@ -147,7 +147,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       const name = declarationName(news, inputs);
       const scope = viewScope(user, inputs.tenantId);
       const others = state.declarations.others(user.userId, inputs.tenantId, name);
-      const plan = planApply(inputs, scope, undefined, others);
+      const plan = planApply(inputs, scope, undefined, others, await joinDefaults(api, inputs, scope));
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
       // A membership another add declaration made is shared, like its roles.
@@ -175,7 +175,7 @@ export async function update(_id: string, olds: AssignmentOutputs, news: Record<
       const scope = viewScope(user, inputs.tenantId);
       const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
       const others = state.declarations.others(user.userId, inputs.tenantId, name);
-      const plan = planApply(inputs, scope, previous, others);
+      const plan = planApply(inputs, scope, previous, others, await joinDefaults(api, inputs, scope));
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
       const createdMembership = inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || olds.createdMembership === true || others.membershipOwned);
@@ -221,12 +221,19 @@ export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.
   const stored = storedInputs(id, olds);
   const secrets = olds.__secretInputs ?? [];
   return guarded(secretValues(stored, secrets, olds), async () => {
-    const user = await api.loadUserById(stored.userId);
+    const user = await state.users.current(api, stored.userId); // loads coalesce: a refresh costs a few calls
     if (!user || !viewScope(user, stored.tenantId).member) return { id: undefined, props: {} };
     const extras = { grantedRoleNames: olds.grantedRoleNames ?? [], createdMembership: olds.createdMembership === true, secretInputs: secrets };
     const outs = toOutputs(stored, user, extras);
     return { id: idFor(stored.tenantId, user.userId, secrets), props: outs, inputs: refreshedInputs(outs, secrets) };
   });
+}
+
+/** The default roles of a tenant the user is about to join in mode set (from the per-process catalog), else null. */
+async function joinDefaults(api: DescopeClient, inputs: AssignmentInputs, scope: { member: boolean }): Promise<string[] | null> {
+  if (inputs.mode !== "set" || inputs.tenantId === null || scope.member) return null;
+  const tenant = (await state.catalog.tenants(api)).find((t) => t.id === inputs.tenantId);
+  return tenant?.defaultRoles ?? null;
 }
 
 /** What delete needs: the declarations still in the program, and the tenant's defaults when needed. */

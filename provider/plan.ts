@@ -134,16 +134,24 @@ export interface PreviousState {
  * roles) and own (a set declaration's roles, an add declaration's own grants). An update never
  * removes a role another declaration asserts; in mode add, a held role another declaration owns
  * becomes a shared grant, so it goes only when the last declaration asserting it goes.
+ * `tenantDefaultRoles`: the tenant's default roles when known, so that joining a tenant in mode
+ * set can be one write.
  */
 export function planApply(
   inputs: AssignmentInputs,
   scope: ScopeView,
   previous?: PreviousState,
   others: OtherDeclarations = NO_OTHERS,
+  tenantDefaultRoles: readonly string[] | null = null,
 ): ApplyPlan {
   const declared = normaliseRoles(inputs.roleNames);
   if (inputs.mode === "set") {
     const needsMembership = inputs.tenantId !== null && !scope.member;
+    if (needsMembership && declared.length > 0 && tenantDefaultRoles !== null && without(tenantDefaultRoles, declared).length === 0) {
+      // Joining with v2 role/add gives the tenant's defaults plus the declared roles: exactly
+      // the declared roles when the defaults are among them, in one atomic write.
+      return { operations: [{ op: "addRoles", roles: declared }], grantedRoleNames: [], createsMembership: false };
+    }
     const operations: Operation[] = needsMembership ? [{ op: "addTenant" }] : [];
     if (needsMembership || !sameRoles(declared, scope.roles)) operations.push({ op: "setRoles", roles: declared });
     return { operations, grantedRoleNames: [], createsMembership: needsMembership };

@@ -18,8 +18,13 @@ import type { UserLocks } from "./user-locks";
  * parallel) are batched within the same turn of the event loop.
  */
 const BATCH_WINDOW_MS = 0;
-/** The most login IDs one search carries. */
+/** The most login IDs one search, or user IDs one `users/load`, carries. */
 const BATCH_MAX = 100;
+/**
+ * How long a load by user ID waits for others to coalesce with, in ms: refresh reads and
+ * deletes run in parallel, so the loads of a whole stack arrive within a few milliseconds.
+ */
+const LOAD_WINDOW_MS = 10;
 
 interface Seen {
   user: DescopeUser;
@@ -37,6 +42,8 @@ export class UserDirectory {
   private readonly seen = new Map<string, Seen>();
   private pending = new Map<string, Waiter[]>();
   private timer?: NodeJS.Timeout;
+  private loads = new Map<string, Waiter[]>();
+  private loadTimer?: NodeJS.Timeout;
 
   constructor(private readonly locks: UserLocks) {}
 
@@ -66,12 +73,18 @@ export class UserDirectory {
     return this.reload(api, userId);
   }
 
-  /** Loads the user by userId, bypassing what was seen (after a failure, the state decides). */
-  async reload(api: DescopeClient, userId: string): Promise<DescopeUser | null> {
-    const user = await api.loadUserById(userId);
-    if (user) this.remember(user);
-    else this.seen.delete(userId);
-    return user;
+  /**
+   * Loads the user by userId, bypassing what was seen (after a failure, the state decides).
+   * Loads that run together coalesce into one `POST /v1/mgmt/users/load` (up to 100 ids).
+   */
+  reload(api: DescopeClient, userId: string): Promise<DescopeUser | null> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.loads.get(userId) ?? [];
+      waiters.push({ resolve, reject });
+      this.loads.set(userId, waiters);
+      if (this.loads.size >= BATCH_MAX) void this.flushLoads(api);
+      else this.loadTimer ??= setTimeout(() => void this.flushLoads(api), LOAD_WINDOW_MS);
+    });
   }
 
   /** Records a loaded user: its identity, and its state as of now. */
@@ -113,6 +126,26 @@ export class UserDirectory {
         }
       }),
     );
+  }
+
+  private async flushLoads(api: DescopeClient): Promise<void> {
+    clearTimeout(this.loadTimer);
+    this.loadTimer = undefined;
+    const batch = this.loads;
+    this.loads = new Map();
+    const ids = [...batch.keys()];
+    try {
+      const users = ids.length === 1 ? [await api.loadUserById(ids[0])] : await api.loadUsers(ids);
+      const byId = new Map(users.filter((u): u is DescopeUser => u !== null).map((u) => [u.userId, u]));
+      for (const [userId, waiters] of batch) {
+        const user = byId.get(userId) ?? null;
+        if (user) this.remember(user);
+        else this.seen.delete(userId);
+        for (const w of waiters) w.resolve(user);
+      }
+    } catch (err) {
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+    }
   }
 
   /** One search for `loginIds`; an empty map when search fails (the loads then decide). */

@@ -66,9 +66,15 @@ export function tenantRoles(emu: EmulatorHandle, loginId: string, tenantId: stri
   return t ? [...t.roleNames].sort() : undefined;
 }
 
-/** The mutating calls the emulator answered, as `METHOD path` lines (loads left out). */
+/** POST endpoints that only read (loads and searches), left out of {@link mutations}. */
+const READ_POSTS = ["/v1/mgmt/users/load", "/v2/mgmt/user/search"];
+
+/** The mutating calls the emulator answered, as `METHOD path status` lines (loads left out). */
 export function mutations(emu: EmulatorHandle): string[] {
-  return emu.requests.all().filter((r) => r.method === "POST").map((r) => `${r.method} ${r.path} ${r.status}`);
+  return emu.requests
+    .all()
+    .filter((r) => r.method === "POST" && !READ_POSTS.includes(r.path))
+    .map((r) => `${r.method} ${r.path} ${r.status}`);
 }
 
 /** Another administrator: the official Descope SDK pointed at the emulator, for out-of-band changes. */

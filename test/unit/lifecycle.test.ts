@@ -126,14 +126,28 @@ describe("lifecycle", () => {
   });
 
   describe("read", () => {
+    it("loads the users of reads that run together in one users/load call", async () => {
+      const a = await created({ loginId: ADA, roleNames: ["admin"] });
+      const b = await created({ loginId: "bob@example.com", roleNames: ["admin"] });
+      const c = await created({ loginId: "cy@example.com", tenantId: "globex", roleNames: ["support"] });
+      await nextDeployment(emu);
+      emu.requests.clear();
+      const reads = await Promise.all([a, b, c, a].map((r) => lifecycle.read(r.id, r.outs)));
+      expect(reads.map((r) => r.id)).toEqual([a.id, b.id, c.id, a.id]);
+      const calls = emu.requests.all().filter((q) => q.path !== "/v1/mgmt/license").map((q) => `${q.method} ${q.path}`);
+      expect(calls).toEqual(["POST /v1/mgmt/users/load"]);
+    });
+
     it("returns the live roles, and as inputs the roles held so that preview --diff names roleNames; no id once the user is gone", async () => {
       const r = await created({ loginId: ADA, roleNames: ["admin"] });
       emu.state.seed({ users: [{ loginId: ADA, userId: ADA_ID, roleNames: ["admin", "support"] }] });
+      await nextDeployment(emu); // a refresh is a deployment of its own
       const fresh = await lifecycle.read(r.id, r.outs);
       expect(fresh.id).toBe(ADA_ID);
       expect(fresh.props).toMatchObject({ liveRoleNames: ["admin", "support"], roleNames: ["admin"] });
       expect(fresh.inputs).toEqual({ loginId: ADA, roleNames: ["admin", "support"], mode: "set" });
       emu.reset({ ...baseSeed(), users: [] });
+      await nextDeployment(emu);
       expect((await lifecycle.read(r.id, r.outs)).id).toBeUndefined();
     });
   });

@@ -116,6 +116,19 @@ describe("planApply (update)", () => {
     expect(plan.grantedRoleNames).toEqual([]);
   });
 
+  it("joins a tenant in mode set with one v2 role/add when the tenant's default roles are among the declared ones", () => {
+    const notMember = { member: false, roles: [], tenantName: null };
+    const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x", "viewer"] }), notMember, undefined, NO_OTHERS, ["viewer"]);
+    expect(plan).toEqual({ operations: [{ op: "addRoles", roles: ["viewer", "x"] }], grantedRoleNames: [], createsMembership: false });
+  });
+
+  it("joins with tenant/add then role/set when a default role is not declared", () => {
+    const notMember = { member: false, roles: [], tenantName: null };
+    const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x"] }), notMember, undefined, NO_OTHERS, ["viewer"]);
+    expect(plan.operations).toEqual([{ op: "addTenant" }, { op: "setRoles", roles: ["x"] }]);
+    expect(plan.createsMembership).toBe(true);
+  });
+
   it("joins the tenant again before setting roles when the membership vanished", () => {
     const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x"] }), { member: false, roles: [], tenantName: null }, {
       mode: "set", roleNames: ["x"], grantedRoleNames: [],
