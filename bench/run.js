@@ -1,7 +1,10 @@
 /**
  * `npm run bench` (after `npm run build`): the planning core, the provider methods against
- * the emulator on loopback, and the client-side limiter under a burst. Prints a table, writes
+ * the emulator on loopback, the client-side limiter under a burst, and (bench/engine.js) N
+ * assignments through the real Pulumi engine next to the engine floor. Prints a table, writes
  * bench/results.md, and exits 1 when a target is missed (or a phase ends in the wrong state).
+ * BENCH_SKIP_ENGINE=1 leaves the engine section out; BENCH_ENGINE_N / BENCH_ENGINE_USERS size it
+ * (default 500 / 50; needs .test-build, from the test build, besides dist/).
  */
 "use strict";
 
@@ -15,6 +18,7 @@ const { isDeepStrictEqual } = require("node:util");
 const { benchPlanning } = require("./planning");
 const { benchLimiter } = require("./limiter");
 const { fleet, accessOf } = require("./fleet");
+const { benchEngine, engineVerdicts, engineSection, engineOptions } = require("./engine");
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
@@ -81,7 +85,7 @@ function machine() {
   return { nproc, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.release()}`, memGb: Math.round(os.totalmem() / 2 ** 30) };
 }
 
-function report(m, planning, provider, limiter, verdicts, totalS) {
+function report(m, planning, provider, limiter, engine, verdicts, totalS) {
   const p = provider;
   const lines = [
     "# Benchmark results",
@@ -126,6 +130,7 @@ function report(m, planning, provider, limiter, verdicts, totalS) {
     "service counts). \"51 calls within\" is the shortest time in which 51 of them happened: a budget",
     "of 50 per 60 s holds when it is at least 60 000 ms.",
     "",
+    ...(engine ? [engineSection(engine), ""] : ["## Engine", "", "Skipped (BENCH_SKIP_ENGINE=1).", ""]),
   ];
   return lines.join("\n");
 }
@@ -140,6 +145,14 @@ async function main() {
   console.log(`provider: create ×${ASSIGNMENTS} ${provider.up.createMs} ms (${provider.upRequests} calls), diff ${provider.down.diffMs} ms, remove ${provider.down.removeMs} ms (${provider.downRequests} calls), peak RSS ${provider.up.peakRssMb} / ${provider.down.peakRssMb} MB`);
   console.log("limiter: 100 calls at 50/min, about 60 s…");
   const limiter = await benchLimiter();
+  let engine;
+  if (process.env.BENCH_SKIP_ENGINE === "1") {
+    console.log("engine: skipped (BENCH_SKIP_ENGINE=1)");
+  } else {
+    const opts = engineOptions();
+    console.log(`engine: ${opts.n} assignments over ${opts.users} users through the real engine, next to the engine floor: minutes (progress on stderr)…`);
+    engine = await benchEngine(opts);
+  }
   const verdicts = [
     { text: TARGETS.planning.text, measured: `${fmt(planning.all)}/s`, ok: planning.all >= TARGETS.planning.min },
     { text: TARGETS.creates.text, measured: `${fmt(provider.up.createMs)} ms`, ok: provider.up.createMs < TARGETS.creates.maxMs && provider.upState },
@@ -154,10 +167,11 @@ async function main() {
         limiter.reachedEmulator <= limiter.tokens,
     },
     { text: "destroy leaves the contract's result and an unchanged stack diffs as no change", measured: `${provider.down.changed} changed`, ok: provider.downState && provider.down.changed === 0 },
+    ...(engine ? engineVerdicts(engine) : []),
   ];
   console.log(`limiter: ${JSON.stringify(limiter)}`);
   const totalS = Math.round((performance.now() - started) / 1000);
-  fs.writeFileSync(path.join(__dirname, "results.md"), report(m, planning, provider, limiter, verdicts, totalS));
+  fs.writeFileSync(path.join(__dirname, "results.md"), report(m, planning, provider, limiter, engine, verdicts, totalS));
   console.table(verdicts.map((v) => ({ target: v.text, measured: v.measured, met: v.ok })));
   console.log(`bench: ${totalS} s; wrote bench/results.md`);
   if (!verdicts.every((v) => v.ok)) process.exit(1);
