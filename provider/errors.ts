@@ -15,6 +15,7 @@ export type DescopeErrorCode =
   | "ERR_DESCOPE_NETWORK"
   | "ERR_DESCOPE_TIMEOUT"
   | "ERR_DESCOPE_BAD_RESPONSE"
+  | "ERR_DESCOPE_UNAVAILABLE"
   | "ERR_DESCOPE_CONFIG"
   | "ERR_DESCOPE_USER_NOT_FOUND"
   | "ERR_DESCOPE_USER_MISMATCH";
@@ -219,6 +220,29 @@ export class DescopeBadResponseError extends DescopeCallError {
     );
     this.status = status;
     this.reason = reason;
+    this.excerpt = short;
+  }
+}
+
+/**
+ * A 5xx answered by something other than Descope's API, e.g. a gateway's HTML "503 Service
+ * Temporarily Unavailable" page (code `ERR_DESCOPE_UNAVAILABLE`). Retried like any 5xx; this is
+ * what is left when retrying stopped.
+ */
+export class DescopeServiceUnavailableError extends DescopeCallError {
+  /** Always `ERR_DESCOPE_UNAVAILABLE`. */
+  readonly code = "ERR_DESCOPE_UNAVAILABLE" as const;
+  /** HTTP status of the last response. */
+  readonly status: number;
+  /** The start of the last body (redacted, one line); `""` when it was empty. */
+  readonly excerpt: string;
+
+  /** `excerpt` must already be redacted; `why` (optional) says why retrying stopped. */
+  constructor(ctx: DescopeCallContext, status: number, excerpt: string, why?: string) {
+    const short = oneLine(excerpt, 160);
+    const body = short ? `not a Descope error body: ${JSON.stringify(short)}` : "empty body";
+    super(ctx, `${describeCall(ctx)} failed: service unavailable (HTTP ${status}, ${body})${why ? `; ${why}` : ""}${attemptsSuffix(ctx.attempts)}`);
+    this.status = status;
     this.excerpt = short;
   }
 }

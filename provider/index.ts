@@ -14,6 +14,7 @@ export {
   UserNotFoundError,
   UserMismatchError,
 } from "./errors";
+export { DescopeServiceUnavailableError } from "./errors";
 export type { DescopeErrorCode } from "./errors";
 export { declareGrants, parseGrants, grantName } from "./grants";
 export type { Grant } from "./grants";

@@ -30,6 +30,7 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
       managementKey: req.config.get("descope:managementKey"),
       baseUrl: req.config.get("descope:baseUrl"),
       requestsPerMinute: req.config.get("descope:requestsPerMinute"),
+      operationTimeoutSeconds: req.config.get("descope:operationTimeoutSeconds"),
     };
     state.client = new DescopeClient(resolveSettings(config, process.env));
     state.configError = undefined;

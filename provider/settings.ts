@@ -1,9 +1,12 @@
 /**
- * Descope credentials and base URL, resolved from stack config and the environment.
+ * Descope credentials, base URL and client tunables, resolved and validated from stack config
+ * and the environment, in one place.
  *
  * Pure: the caller passes both sources in (nothing here reads `process.env`), so this runs the
  * same at preview, at apply and in tests.
  */
+import * as os from "node:os";
+import * as path from "node:path";
 import { DescopeConfigError } from "./errors";
 
 /** Values read from the `descope:` stack config namespace; blank strings count as unset. */
@@ -16,6 +19,8 @@ export interface DescopeConfigInput {
   baseUrl?: string;
   /** `descope:requestsPerMinute`: the client-side budget; default {@link DEFAULT_REQUESTS_PER_MINUTE}. */
   requestsPerMinute?: string;
+  /** `descope:operationTimeoutSeconds`: how long one operation may retry; default {@link DEFAULT_OPERATION_TIMEOUT_SECONDS}. */
+  operationTimeoutSeconds?: string;
 }
 
 /** Resolved, validated settings for {@link DescopeClient}. */
@@ -26,22 +31,33 @@ export interface DescopeSettings {
   managementKey: string;
   /** Base URL without a trailing slash, e.g. `https://api.descope.com`. */
   baseUrl: string;
-  /** The client-side budget per project in this process. */
+  /** The client-side budget per project, shared by the provider processes on this machine. */
   rateLimit: { requests: number; perSeconds: number };
+  /** The per-operation deadline in ms: retries stop when it would pass. */
+  operationDeadlineMs: number;
+  /** Where the client-side budget's state file lives, shared by processes on this machine. */
+  budgetDir: string;
 }
 
 /** The default client-side budget: under Descope's documented ~500 user-management calls a minute. */
 export const DEFAULT_REQUESTS_PER_MINUTE = 400;
 
+/** The default per-operation deadline: retries of one operation stop after 5 minutes of trying. */
+export const DEFAULT_OPERATION_TIMEOUT_SECONDS = 300;
+
 /** The default Descope API base URL (projects without a region). */
 export const DEFAULT_BASE_URL = "https://api.descope.com";
 
 /**
- * Resolves the settings: stack config wins over `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY`
- * and `DESCOPE_BASE_URL`; the base URL defaults to {@link baseUrlForProject}.
+ * Resolves the settings: stack config wins over `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY`,
+ * `DESCOPE_BASE_URL`, `DESCOPE_REQUESTS_PER_MINUTE` and `DESCOPE_OPERATION_TIMEOUT_SECONDS`; the
+ * base URL defaults to {@link baseUrlForProject}. The budget directory comes from
+ * `DESCOPE_BUDGET_DIR` only, else {@link defaultBudgetDir}.
  *
  * @throws DescopeConfigError when the project ID or key is missing (naming both the config
- *   key and the variable), or the base URL is unparsable or plain http to a non-loopback host.
+ *   key and the variable), the base URL is unparsable or plain http to a non-loopback host,
+ *   the budget or the operation timeout is not a positive number, or `DESCOPE_BUDGET_DIR` is
+ *   not an absolute path.
  */
 export function resolveSettings(
   config: DescopeConfigInput,
@@ -61,7 +77,46 @@ export function resolveSettings(
       `invalid Descope request budget ${JSON.stringify(budget)}: descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE must be a whole number of at least 1`,
     );
   }
-  return { projectId, managementKey, baseUrl, rateLimit: { requests, perSeconds: 60 } };
+  const operationDeadlineMs = operationTimeout(pick(config.operationTimeoutSeconds, env.DESCOPE_OPERATION_TIMEOUT_SECONDS));
+  const budgetDir = budgetDirectory(pick(undefined, env.DESCOPE_BUDGET_DIR), env);
+  return { projectId, managementKey, baseUrl, rateLimit: { requests, perSeconds: 60 }, operationDeadlineMs, budgetDir };
+}
+
+/** The operation deadline in ms from a number of seconds (default {@link DEFAULT_OPERATION_TIMEOUT_SECONDS}). */
+function operationTimeout(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000;
+  const ms = /^\d+(\.\d+)?$/.test(raw) ? Math.round(Number(raw) * 1000) : NaN;
+  if (!Number.isFinite(ms) || ms < 1) {
+    throw new DescopeConfigError(
+      "descope:operationTimeoutSeconds",
+      `invalid Descope operation timeout ${JSON.stringify(raw)}: descope:operationTimeoutSeconds / DESCOPE_OPERATION_TIMEOUT_SECONDS must be a positive number of seconds`,
+    );
+  }
+  return ms;
+}
+
+function budgetDirectory(explicit: string | undefined, env: Record<string, string | undefined>): string {
+  if (explicit === undefined) return defaultBudgetDir(env);
+  if (!path.isAbsolute(explicit)) {
+    throw new DescopeConfigError(
+      "DESCOPE_BUDGET_DIR",
+      `invalid DESCOPE_BUDGET_DIR ${JSON.stringify(explicit)}: the directory of the shared request budget must be an absolute path`,
+    );
+  }
+  return path.normalize(explicit);
+}
+
+/**
+ * Where provider processes on this machine keep the shared request budget:
+ * `$XDG_CACHE_HOME/pulumi-descope-access/budget`, or `~/.cache/pulumi-descope-access/budget`
+ * when `XDG_CACHE_HOME` is unset or not absolute. The home directory is `HOME` from `env`, else
+ * the operating system's.
+ */
+export function defaultBudgetDir(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_CACHE_HOME?.trim();
+  const home = env.HOME?.trim() || os.homedir();
+  const cache = xdg && path.isAbsolute(xdg) ? xdg : path.join(home, ".cache");
+  return path.join(cache, "pulumi-descope-access", "budget");
 }
 
 /**

@@ -1,41 +1,24 @@
 /**
  * `DescopeClient`: thin typed wrappers over the Descope Management API endpoints the provider
- * uses, with rate limiting, per-request timeouts, retries and a per-operation deadline.
- *
- * Why not undici's `RetryAgent`/`RetryHandler`: it retries below the response, so (1) a retry
- * would skip our per-project limiter, which must count every attempt; (2) it has no jitter
- * and no per-operation deadline (its `maxTimeout` caps one wait, not the whole call);
- * (3) when it gives up it throws `RequestRetryError` without the final body, losing Descope's
- * `errorCode`/`errorDescription` that our messages must carry; (4) its default skips POST.
- * So `call` is a small loop around the PURE `decideRetry` (retry.ts) and one undici request
- * per attempt (transport.ts).
+ * uses. Rate limiting, timeouts, retries and the per-operation deadline live in `call.ts`.
  *
  * Knows nothing of Pulumi; every setting comes in through the constructor.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
-import { z } from "zod";
-import {
-  DescopeBadResponseError,
-  DescopeConfigError,
-  DescopeTimeoutError,
-  isDescopeError,
-  type DescopeApiError,
-  type DescopeCallContext,
-} from "../errors";
-import { normalizeBaseUrl } from "../settings";
-import { errorForAttempt, excerptOf } from "./failures";
-import { OperationDeadline } from "./deadline";
-import { limiterFor, resetLimiters, type RateLimit, type RateLimiter } from "./limiter";
+import type { z } from "zod";
+import { DescopeConfigError, isDescopeError, type DescopeApiError, type DescopeCallContext } from "../errors";
+import { DEFAULT_OPERATION_TIMEOUT_SECONDS, normalizeBaseUrl } from "../settings";
+import { Caller } from "./call";
+import { resetLicenseCache } from "./license";
+import { limiterFor, resetLimiters, type Limiter, type RateLimit } from "./limiter";
 import type { DescopeOperation } from "./paths";
-import { roleBody, shapeRequest, userScope, type CallRequest } from "./shape";
+import { roleBody, userScope, type CallRequest } from "./shape";
 import {
-  describeIssues, rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema, usersResponseSchema,
+  rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema, usersResponseSchema,
   type DescopeRole, type DescopeTenant, type DescopeUser, type DescopeUserPage,
 } from "./responses";
-import { decideRetry, defaultRetryPolicy, type RetryPolicy } from "./retry";
-import { fetchLicenseTier, resetLicenseCache, type LicenseFetch } from "./license";
-import { sendAttempt, type AttemptResult } from "./transport";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./transport";
 
 export type { DescopeRole, DescopeTenant, DescopeUser, DescopeUserPage, DescopeUserTenant } from "./responses";
 
@@ -65,14 +48,26 @@ export interface DescopeClientOptions {
   baseUrl: string;
   /** Timeout of one HTTP attempt, in ms. @default 10000 */
   requestTimeoutMs?: number;
-  /** Deadline of one operation (all attempts, waits and limiter queueing), in ms. @default 60000 */
+  /**
+   * Deadline of one operation, in ms: retries stop when the next backoff would pass it. Time
+   * queued for the client-side budget or waiting a 429's `Retry-After` does not count.
+   * @default 300000 (`DEFAULT_OPERATION_TIMEOUT_SECONDS`)
+   */
   operationDeadlineMs?: number;
-  /** Retry tunables. @default { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60000, jitter: "equal" } */
+  /** Retry tunables. @default { maxAttempts: Infinity, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 120000, jitter: "equal" } */
   retry?: Partial<RetryPolicy>;
-  /** Client-side budget, shared per project in the process. @default { requests: 400, perSeconds: 60 } */
+  /** Client-side budget per project. @default { requests: 400, perSeconds: 60 } (`DEFAULT_REQUESTS_PER_MINUTE`) */
   rateLimit?: RateLimit;
+  /**
+   * Directory of the budget's state file, to share the budget with the other processes of this
+   * machine that use it (`resolveSettings` gives the user cache directory). Absent: the budget
+   * is shared within this process only.
+   */
+  budgetDir?: string;
   /** A limiter to use instead of the shared one (tests). */
-  limiter?: RateLimiter;
+  limiter?: Limiter;
+  /** The most bytes of a response body read; a longer body fails the call. @default 4 MiB */
+  maxResponseBytes?: number;
   /** undici dispatcher; the global one when absent. */
   dispatcher?: Dispatcher;
   /** Randomness for jitter, in [0, 1). @default Math.random */
@@ -85,20 +80,13 @@ export class DescopeClient {
   readonly projectId: string;
   /** Base URL without a trailing slash. */
   readonly baseUrl: string;
-  private readonly requestTimeoutMs: number;
-  private readonly operationDeadlineMs: number;
-  private readonly policy: RetryPolicy;
-  private readonly limiter: RateLimiter;
-  private readonly dispatcher?: Dispatcher;
-  private readonly random: () => number;
+  private declare readonly caller: Caller;
   private readonly userSchema = userResponseSchema();
   private readonly tenantSchema = tenantResponseSchema();
   private readonly tenantsSchema = tenantsResponseSchema();
   private readonly rolesSchema = rolesResponseSchema();
   private readonly userPageSchema = userPageSchema();
   private readonly usersSchema = usersResponseSchema();
-  private declare readonly authorization: string;
-  private declare readonly secrets: readonly string[];
 
   /** @throws DescopeConfigError on a missing project ID or key, or a bad base URL. */
   constructor(options: DescopeClientOptions) {
@@ -106,16 +94,23 @@ export class DescopeClient {
     if (!options.managementKey) throw new DescopeConfigError("descope:managementKey", "missing Descope management key: set the stack config descope:managementKey or the environment variable DESCOPE_MANAGEMENT_KEY");
     this.projectId = options.projectId;
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.operationDeadlineMs = options.operationDeadlineMs ?? 60_000;
-    this.policy = { ...defaultRetryPolicy(), ...options.retry };
-    this.limiter = options.limiter ?? limiterFor(options.projectId, options.rateLimit);
-    this.dispatcher = options.dispatcher;
-    this.random = options.random ?? Math.random;
-    // Non-enumerable, so neither the key nor the header shows up when the client is logged or serialized.
+    const shared = options.budgetDir ? { baseUrl: this.baseUrl, dir: options.budgetDir } : undefined;
     const authorization = `Bearer ${options.projectId}:${options.managementKey}`;
-    Object.defineProperty(this, "authorization", { value: authorization, enumerable: false });
-    Object.defineProperty(this, "secrets", { value: [authorization, options.managementKey], enumerable: false });
+    const caller = new Caller({
+      projectId: options.projectId,
+      baseUrl: this.baseUrl,
+      authorization,
+      secrets: [authorization, options.managementKey],
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      operationDeadlineMs: options.operationDeadlineMs ?? DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      policy: { ...defaultRetryPolicy(), ...options.retry },
+      limiter: options.limiter ?? limiterFor(options.projectId, options.rateLimit, shared),
+      dispatcher: options.dispatcher,
+      random: options.random ?? Math.random,
+    });
+    // Non-enumerable, so the caller (which holds the credentials) stays out of logs and JSON.
+    Object.defineProperty(this, "caller", { value: caller, enumerable: false });
   }
 
   /**
@@ -190,75 +185,18 @@ export class DescopeClient {
     return this.call("loadAllTenants", {}, {}, this.tenantsSchema);
   }
 
-  /** The rate-limit tier from the license handshake (once per process per project and base URL), or `undefined`. */
+  /** The rate-limit tier from the license handshake (kept per process, project and base URL once it succeeded), or `undefined`. */
   licenseTier(): Promise<string | undefined> {
-    const fetch: LicenseFetch = async () => {
-      const release = await this.limiter.acquire();
-      const shaped = shapeRequest(this.baseUrl, "license", {}, this.authorization);
-      const never = new AbortController().signal; // the handshake has its request timeout only
-      return sendAttempt({ ...shaped, timeoutMs: this.requestTimeoutMs, deadline: never, dispatcher: this.dispatcher }).finally(release);
-    };
-    return fetchLicenseTier(`${this.projectId}\u0000${this.baseUrl}`, fetch);
+    return this.caller.licenseTier();
   }
 
-  /** Runs one operation: handshake, then limiter → attempt → decideRetry → sleep, under the deadline. */
-  private async call<T>(
+  private call<T>(
     operation: DescopeOperation,
     req: CallRequest,
     context: Omit<DescopeCallContext, "operation">,
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T> {
-    const ctx: DescopeCallContext = { operation, ...context };
-    const deadline = new OperationDeadline(this.operationDeadlineMs);
-    let attempts = 0;
-    try {
-      const tier = await untilAborted(this.licenseTier(), deadline.signal);
-      const shaped = shapeRequest(this.baseUrl, operation, req, this.authorization, tier);
-      const send = { ...shaped, timeoutMs: this.requestTimeoutMs, deadline: deadline.signal, dispatcher: this.dispatcher };
-      for (;;) {
-        deadline.pause(); // queueing for the client-side budget is pacing, not slowness: it does not count
-        const release = await this.limiter.acquire();
-        deadline.resume();
-        const result = await sendAttempt(send).finally(release); // the token's window starts when the call ends
-        attempts++;
-        if (result.kind === "response" && result.status >= 200 && result.status < 300) {
-          return this.parse(result.text, result.status, schema, { ...ctx, attempts });
-        }
-        const decision =
-          result.kind === "failure" && result.timedOutBy === "deadline"
-            ? ({ retry: false, reason: "deadline" } as const)
-            : decideRetry({ ...retryFacts(result), attempt: attempts - 1, elapsedMs: deadline.elapsedMs(), deadlineMs: this.operationDeadlineMs, nowMs: Date.now(), policy: this.policy, random: this.random });
-        if (!decision.retry) throw this.failure(result, decision.reason, { ...ctx, attempts });
-        await sleep(decision.delayMs, undefined, { signal: deadline.signal });
-      }
-    } catch (err) {
-      // Only the deadline aborts the handshake wait, an attempt or the sleep.
-      if (!isDescopeError(err) && deadline.signal.aborted) {
-        throw new DescopeTimeoutError({ ...ctx, attempts }, "deadline", this.operationDeadlineMs);
-      }
-      throw err;
-    } finally {
-      deadline.clear();
-    }
-  }
-
-  private failure(result: AttemptResult, reason: "not-retryable" | "attempts-exhausted" | "deadline", ctx: DescopeCallContext) {
-    const limits = { requestTimeoutMs: this.requestTimeoutMs, operationDeadlineMs: this.operationDeadlineMs };
-    return errorForAttempt(result, reason, ctx, limits, this.secrets, Date.now());
-  }
-
-  private parse<T>(text: string, status: number, schema: z.ZodType<T, z.ZodTypeDef, unknown>, ctx: DescopeCallContext): T {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new DescopeBadResponseError(ctx, status, "body is not JSON", excerptOf(text, this.secrets));
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new DescopeBadResponseError(ctx, status, `unexpected body shape (${describeIssues(parsed.error)})`, excerptOf(text, this.secrets));
-    }
-    return parsed.data;
+    return this.caller.call(operation, req, context, schema);
   }
 }
 
@@ -266,12 +204,6 @@ export class DescopeClient {
 export function resetClientState(): void {
   resetLicenseCache();
   resetLimiters();
-}
-
-function retryFacts(result: AttemptResult) {
-  return result.kind === "response"
-    ? { status: result.status, retryAfterHeader: result.retryAfter }
-    : { failure: result.failure };
 }
 
 /** Resolves to `null` when the call fails with an API error matching `notFound`. */
@@ -282,14 +214,4 @@ async function orNull<T>(call: Promise<T>, notFound: (e: DescopeApiError) => boo
     if (isDescopeError(err) && err.code === "ERR_DESCOPE_API" && notFound(err as DescopeApiError)) return null;
     throw err;
   }
-}
-
-/** Waits for `promise`, rejecting when `signal` aborts first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

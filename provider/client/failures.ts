@@ -7,6 +7,7 @@ import {
   DescopeBadResponseError,
   DescopeNetworkError,
   DescopeRateLimitedError,
+  DescopeServiceUnavailableError,
   DescopeTimeoutError,
   describeBody,
   oneLine,
@@ -25,12 +26,38 @@ export interface CallLimits {
   requestTimeoutMs: number;
   /** Per-operation deadline in ms. */
   operationDeadlineMs: number;
+  /** The longest `Retry-After` the client waits, in ms. */
+  maxRetryAfterMs: number;
 }
 
 /** The first characters of a body, redacted and on one line. */
 export function excerptOf(text: string, secrets: readonly string[]): string {
   // Redact first: a cut through a secret would leave most of it unredacted.
   return oneLine(redactSecrets(text, secrets), 160);
+}
+
+/** `4 MiB`, `512 KiB` or `100 bytes`: a byte count for a message. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * True when `text` is a JSON object carrying at least one of Descope's error fields
+ * (`errorCode`, `errorDescription`, `errorMessage`): an answer from Descope's API rather
+ * than from a gateway or proxy in front of it.
+ */
+export function isDescopeErrorBody(text: string): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return false;
+  const o = json as Record<string, unknown>;
+  return ["errorCode", "errorDescription", "errorMessage"].some((k) => typeof o[k] === "string" && o[k] !== "");
 }
 
 /**
@@ -59,7 +86,9 @@ export function parseErrorBody(text: string, secrets: readonly string[]): Descop
 /**
  * The error for a call whose last attempt failed and will not be retried. `stop` is why
  * retrying stopped; a stop at the deadline is a {@link DescopeTimeoutError}, except for 429,
- * which stays a {@link DescopeRateLimitedError} (it says how long the service asked us to wait).
+ * which stays a {@link DescopeRateLimitedError} (it says how long the service asked us to
+ * wait), and a 5xx from something other than Descope's API, which stays a
+ * {@link DescopeServiceUnavailableError}. A body over the cap is a {@link DescopeBadResponseError}.
  */
 export function errorForAttempt(
   result: AttemptResult,
@@ -70,6 +99,10 @@ export function errorForAttempt(
   nowMs: number,
 ): DescopeError {
   const atDeadline = stop === "deadline";
+  const deadlineWhy = `retrying again would pass the ${limits.operationDeadlineMs} ms operation deadline`;
+  if (result.kind === "oversize") {
+    return new DescopeBadResponseError(ctx, result.status, `response body exceeds ${formatBytes(result.limitBytes)}`, "");
+  }
   if (result.kind === "failure") {
     if (result.timedOutBy === "deadline") return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs);
     const what =
@@ -83,10 +116,17 @@ export function errorForAttempt(
   const body = parseErrorBody(result.text, secrets);
   if (result.status === 429) {
     const ms = parseRetryAfter(result.retryAfter, nowMs);
-    const why = atDeadline
-      ? `waiting again would pass the ${limits.operationDeadlineMs} ms operation deadline`
-      : "retries exhausted";
-    return new DescopeRateLimitedError(ctx, body ?? emptyBody(), ms === undefined ? undefined : Math.ceil(ms / 1000), why);
+    const seconds = ms === undefined ? undefined : Math.ceil(ms / 1000);
+    const why =
+      stop === "retry-after-too-long"
+        ? `the service asked to wait ${seconds} s, longer than the ${Math.round(limits.maxRetryAfterMs / 1000)} s this client waits`
+        : atDeadline
+          ? `waiting again would pass the ${limits.operationDeadlineMs} ms operation deadline`
+          : "retries exhausted";
+    return new DescopeRateLimitedError(ctx, body ?? emptyBody(), seconds, why);
+  }
+  if (result.status >= 500 && result.status <= 599 && !isDescopeErrorBody(result.text)) {
+    return new DescopeServiceUnavailableError(ctx, result.status, excerptOf(result.text, secrets), atDeadline ? deadlineWhy : undefined);
   }
   if (atDeadline) {
     const last = `HTTP ${result.status}${body ? describeBody(body) : ""}`;

@@ -1,7 +1,9 @@
 /**
  * Client-side rate limiter: at most `requests` Management API calls per `perSeconds`, per
  * Descope project, shared by every client in the process, so a large stack stays under the
- * service's budget (about 500 per 60 s, with a 60 s lockout once tripped).
+ * service's budget (about 500 per 60 s, with a 60 s lockout once tripped). This is the
+ * in-process limiter; `shared-budget.ts` keeps the same budget across the processes of a
+ * machine through a state file, with the same window rule.
  *
  * It is a token bucket whose `requests` tokens each come back `perSeconds` after the call that
  * spent it finished (a sliding window). The service counts a call when it arrives, which is
@@ -15,6 +17,8 @@
  * gives the "any window" guarantee with a fake clock for tests; adding a dependency is also
  * outside this change.
  */
+import { DEFAULT_REQUESTS_PER_MINUTE } from "../settings";
+import { SharedRateLimiter } from "./shared-budget";
 
 /** The budget: `requests` per `perSeconds`. */
 export interface RateLimit {
@@ -34,9 +38,20 @@ export interface LimiterClock {
   clearTimer(handle: unknown): void;
 }
 
-/** The default budget: 400 requests per 60 s, below Descope's documented ~500 per 60 s. */
+/** The default budget: {@link DEFAULT_REQUESTS_PER_MINUTE} (400) requests per 60 s, below Descope's documented ~500 per 60 s. */
 export function defaultRateLimit(): RateLimit {
-  return { requests: 400, perSeconds: 60 };
+  return { requests: DEFAULT_REQUESTS_PER_MINUTE, perSeconds: 60 };
+}
+
+/** What the client needs of a limiter: in-process ({@link RateLimiter}) or machine-wide ({@link SharedRateLimiter}). */
+export interface Limiter {
+  /** The budget. */
+  readonly limit: RateLimit;
+  /**
+   * Waits for a token and spends it; call the returned `release` when the call finished (its
+   * window starts then). Rejects with `signal.reason` if `signal` aborts first.
+   */
+  acquire(signal?: AbortSignal): Promise<Release>;
 }
 
 /**
@@ -67,7 +82,7 @@ interface Spent {
 }
 
 /** A sliding-window token bucket; {@link acquire} resolves when a token is free (FIFO). */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly spent: Spent[] = [];
   private readonly waiters: Waiter[] = [];
   private timer: unknown = undefined;
@@ -150,17 +165,28 @@ export class RateLimiter {
   }
 }
 
-const registry = new Map<string, RateLimiter>();
+const registry = new Map<string, Limiter>();
+
+/** Where a machine-wide budget is kept: see {@link SharedRateLimiter}. */
+export interface SharedBudget {
+  /** The base URL the project is reached at (part of the state file's name). */
+  baseUrl: string;
+  /** The directory of the state files, e.g. from `resolveSettings`. */
+  dir: string;
+}
 
 /**
  * The limiter shared by every client of `projectId` in this process with this budget
  * (a different budget gets its own limiter, so tests with shrunk budgets do not interfere).
+ * With `shared`, it also shares the budget with the other processes of the machine that use
+ * the same directory, project and base URL; without, it counts this process only.
  */
-export function limiterFor(projectId: string, limit: RateLimit = defaultRateLimit()): RateLimiter {
-  const key = `${projectId}\u0000${limit.requests}/${limit.perSeconds}`;
+export function limiterFor(projectId: string, limit: RateLimit = defaultRateLimit(), shared?: SharedBudget): Limiter {
+  const where = shared ? `\u0000${shared.baseUrl}\u0000${shared.dir}` : "";
+  const key = `${projectId}\u0000${limit.requests}/${limit.perSeconds}${where}`;
   let limiter = registry.get(key);
   if (!limiter) {
-    limiter = new RateLimiter(limit);
+    limiter = shared ? new SharedRateLimiter(limit, { dir: shared.dir, projectId, baseUrl: shared.baseUrl }) : new RateLimiter(limit);
     registry.set(key, limiter);
   }
   return limiter;

@@ -2,22 +2,25 @@
  * PURE retry decisions for Management API calls: no I/O, no clock, no env. The caller passes
  * the time (`elapsedMs`, `nowMs`) and the randomness (`random`) in, so every row is a table test.
  *
- * Policy (spec "Resilience"): 429 waits `Retry-After` and retries; 5xx, 408, connection
- * resets and request timeouts back off exponentially with jitter; every other 4xx and every
- * non-transport error never retries; no sleep ends past the operation deadline. All calls this
- * client makes are idempotent (role/set, v2 role/add, role/remove, tenant/add, tenant/remove,
- * and loads), so POSTs retry like GETs.
+ * Policy (spec "Resilience"): retries are bounded by time, not by count: the per-operation
+ * deadline (5 minutes by default) is the bound, and no backoff sleep ends past it. 429 waits
+ * `Retry-After` (up to 120 s; asked for longer, the call fails) and retries, and that wait does
+ * not count against the deadline: it is the service's pacing, not slowness. 5xx, 408,
+ * connection resets and request timeouts back off exponentially with jitter; every other 4xx
+ * and every non-transport error never retries. All calls this client makes are idempotent
+ * (role/set, v2 role/add, role/remove, tenant/add, tenant/remove, and loads), so POSTs retry
+ * like GETs.
  */
 
 /** Tunables of the retry policy; tests shrink the delays. */
 export interface RetryPolicy {
-  /** Attempts in total, including the first. @default 5 */
+  /** Attempts in total, including the first; tests bound it, the deadline does otherwise. @default Infinity */
   maxAttempts: number;
   /** Backoff base: the delay cap before attempt `n + 1` is `baseDelayMs * 2^n`. @default 250 */
   baseDelayMs: number;
   /** Upper bound of one backoff delay. @default 8000 */
   maxDelayMs: number;
-  /** Upper bound of one `Retry-After` wait. @default 60000 */
+  /** The longest `Retry-After` the client waits; a 429 asking for longer fails at once. @default 120000 */
   maxRetryAfterMs: number;
   /** `full`: uniform in [0, cap]; `equal`: uniform in [cap/2, cap] (never retries at once). @default "equal" */
   jitter: "full" | "equal";
@@ -25,7 +28,7 @@ export interface RetryPolicy {
 
 /** The default {@link RetryPolicy}. */
 export function defaultRetryPolicy(): RetryPolicy {
-  return { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, jitter: "equal" };
+  return { maxAttempts: Infinity, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 120_000, jitter: "equal" };
 }
 
 /** A failure that happened before any HTTP status: `reset` (connection dropped/refused), `timeout` (the request timeout fired), `other` (anything else: never retried). */
@@ -55,22 +58,35 @@ export interface RetryInput {
 
 /** Why a retry is taken. */
 export type RetryReason = "rate-limited" | "server-error" | "transport";
-/** Why retrying stops. */
-export type StopReason = "not-retryable" | "attempts-exhausted" | "deadline";
+/**
+ * Why retrying stops. `retry-after-too-long`: a 429 asked for a wait longer than
+ * `maxRetryAfterMs`.
+ */
+export type StopReason = "not-retryable" | "retry-after-too-long" | "attempts-exhausted" | "deadline";
 
-/** The decision: sleep `delayMs` then retry, or give up. */
+/**
+ * The decision: sleep `delayMs` then retry, or give up. `pausesDeadline`: the sleep is the
+ * service's `Retry-After` and must not count against the operation deadline.
+ */
 export type RetryDecision =
-  | { retry: true; delayMs: number; reason: RetryReason }
+  | { retry: true; delayMs: number; reason: RetryReason; pausesDeadline: boolean }
   | { retry: false; reason: StopReason };
 
 /** Decides whether to retry a failed attempt, and after how long. */
 export function decideRetry(input: RetryInput): RetryDecision {
   const reason = classify(input.status, input.failure);
   if (reason === undefined) return { retry: false, reason: "not-retryable" };
+  const asked = reason === "rate-limited" ? parseRetryAfter(input.retryAfterHeader, input.nowMs) : undefined;
+  if (asked !== undefined && asked > input.policy.maxRetryAfterMs) return { retry: false, reason: "retry-after-too-long" };
   if (input.attempt + 1 >= input.policy.maxAttempts) return { retry: false, reason: "attempts-exhausted" };
-  const delayMs = reason === "rate-limited" ? rateLimitDelay(input) : backoffDelay(input);
+  if (asked !== undefined) {
+    // Plus up to one backoff base of jitter, so that callers told the same second do not all return at once.
+    const spread = Math.round(input.policy.baseDelayMs * clampUnit(input.random()));
+    return { retry: true, delayMs: asked + spread, reason, pausesDeadline: true };
+  }
+  const delayMs = backoffDelay(input);
   if (input.elapsedMs + delayMs >= input.deadlineMs) return { retry: false, reason: "deadline" };
-  return { retry: true, delayMs, reason };
+  return { retry: true, delayMs, reason, pausesDeadline: false };
 }
 
 /** Which retry reason a failure has, or `undefined` when it must not be retried. */
@@ -103,18 +119,6 @@ export function backoffDelay(input: Pick<RetryInput, "attempt" | "policy" | "ran
   const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(input.attempt, 30));
   const r = clampUnit(input.random());
   return Math.round(jitter === "full" ? cap * r : cap / 2 + (cap / 2) * r);
-}
-
-/**
- * The wait after a 429: `Retry-After` (capped at `maxRetryAfterMs`) plus up to one backoff
- * base of jitter, so that callers told the same second do not all return at once; without a
- * usable header, the ordinary backoff.
- */
-function rateLimitDelay(input: RetryInput): number {
-  const asked = parseRetryAfter(input.retryAfterHeader, input.nowMs);
-  if (asked === undefined) return backoffDelay(input);
-  const spread = Math.round(input.policy.baseDelayMs * clampUnit(input.random()));
-  return Math.min(asked, input.policy.maxRetryAfterMs) + spread;
 }
 
 function clampUnit(r: number): number {

@@ -1,7 +1,8 @@
 /**
- * One HTTP attempt against the Management API over undici: send, read the whole body, and turn
- * every outcome into data (a response, or a classified transport failure). Never throws, never
- * retries; the retry loop lives in `client.ts`, the retry policy in `retry.ts`.
+ * One HTTP attempt against the Management API over undici: send, read the body up to a cap, and
+ * turn every outcome into data (a response, a body over the cap, or a classified transport
+ * failure). Never throws, never retries; the retry loop lives in `call.ts`, the retry policy
+ * in `retry.ts`.
  */
 import { request, type Dispatcher } from "undici";
 import type { TransportFailure } from "./retry";
@@ -22,11 +23,18 @@ export interface AttemptRequest {
   deadline: AbortSignal;
   /** undici dispatcher; the global one when absent. */
   dispatcher?: Dispatcher;
+  /** The most body bytes read; a longer body is abandoned unread. @default {@link DEFAULT_MAX_RESPONSE_BYTES} */
+  maxResponseBytes?: number;
 }
+
+/** The default cap on a response body: 4 MiB (a page of 100 users is far below it). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** The outcome of one attempt. */
 export type AttemptResult =
   | { kind: "response"; status: number; retryAfter?: string; text: string }
+  /** The body was longer than `limitBytes`; the rest was not read (the connection is dropped). */
+  | { kind: "oversize"; status: number; limitBytes: number }
   | {
       kind: "failure";
       /** How the retry policy sees it. */
@@ -79,7 +87,9 @@ export async function sendAttempt(req: AttemptRequest): Promise<AttemptResult> {
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const text = await res.body.text();
+    const limitBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const text = await readCapped(res.body, Number(firstHeader(res.headers["content-length"])), limitBytes);
+    if (text === undefined) return { kind: "oversize", status: res.statusCode, limitBytes };
     const retryAfter = firstHeader(res.headers["retry-after"]);
     return { kind: "response", status: res.statusCode, text, ...(retryAfter !== undefined ? { retryAfter } : {}) };
   } catch (err) {
@@ -91,6 +101,29 @@ export async function sendAttempt(req: AttemptRequest): Promise<AttemptResult> {
     clearTimeout(timer);
     req.deadline.removeEventListener("abort", onDeadline);
   }
+}
+
+/**
+ * The body as UTF-8 text, or `undefined` as soon as it is known to exceed `limitBytes` (from
+ * `Content-Length`, or while streaming); the stream is destroyed then, so the rest is never read.
+ */
+async function readCapped(body: Dispatcher.ResponseData["body"], declaredLength: number, limitBytes: number): Promise<string | undefined> {
+  if (declaredLength > limitBytes) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > limitBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

@@ -145,6 +145,16 @@ describe("license handshake", () => {
     expect(log.map((r) => [r.path, r.status])).toEqual([["/v1/mgmt/license", 503], ["/v1/mgmt/user", 200]]);
     expect(log[1].headers["x-descope-license"]).toBeUndefined();
   });
+
+  it("does not repeat a failed handshake on the next calls when less than 60 s have passed", async () => {
+    h.emu.setFaults({ failNext: { count: 1, kind: "503", paths: ["/v1/mgmt/license"] } });
+    const client = h.client();
+    await client.loadUser("alice@example.com");
+    await client.loadUser("bob@example.com");
+    const log = h.emu.requests.all();
+    expect(log.map((r) => [r.path, r.status])).toEqual([["/v1/mgmt/license", 503], ["/v1/mgmt/user", 200], ["/v1/mgmt/user", 200]]);
+    expect(log[2].headers["x-descope-license"]).toBeUndefined();
+  });
 });
 
 describe("loadUserById", () => {

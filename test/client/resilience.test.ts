@@ -1,12 +1,16 @@
 /**
- * Retries, timeouts, the deadline, credentials errors and the client-side limiter, against the
- * emulator's injected faults and rate limit. Delays are shrunk through the client options.
+ * Retries, timeouts, the deadline, credentials errors and the response body cap, against the
+ * emulator's injected faults and rate limit (and, for the cap, a tiny local server).
+ * Delays are shrunk through the client options.
  */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import {
   DescopeApiError,
   DescopeBadResponseError,
   DescopeRateLimitedError,
+  DescopeServiceUnavailableError,
   DescopeTimeoutError,
 } from "../../provider/errors";
 import { rejectionOf, useEmulator } from "./harness";
@@ -38,13 +42,20 @@ describe("429 handling", () => {
     expect(h.apiCalls()).toHaveLength(2);
   });
 
-  it("gives up early when waiting Retry-After would pass the deadline", async () => {
+  it("waits a Retry-After longer than the operation deadline when the service asks, since the wait does not count", async () => {
+    h.emu.setFaults({ failNext: { count: 1, kind: "429", paths: [SET] }, retryAfterSeconds: 1 });
+    const user = await h.client({ operationDeadlineMs: 600 }).setRoles("alice@example.com", ["editor"]);
+    expect(user.roleNames).toEqual(["editor"]);
+    expect(h.apiCalls().map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it("fails at once with ERR_DESCOPE_RATE_LIMITED when Retry-After is longer than the client waits", async () => {
     h.emu.setFaults({ failNext: { count: 1, kind: "429", paths: [SET] }, retryAfterSeconds: 5 });
-    const started = performance.now();
-    const err = await rejectionOf(() => h.client({ operationDeadlineMs: 2_000 }).setRoles("alice@example.com", ["editor"]));
+    const err = await rejectionOf(() => h.client({ retry: { maxRetryAfterMs: 2_000 } }).setRoles("alice@example.com", ["editor"]));
     expect(err).toBeInstanceOf(DescopeRateLimitedError);
-    expect(err.message).toContain("operation deadline");
-    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_RATE_LIMITED", retryAfterSeconds: 5 });
+    expect(err.message).toContain("the service asked to wait 5 s, longer than the 2 s this client waits");
+    expect(h.apiCalls()).toHaveLength(1);
   });
 });
 
@@ -71,14 +82,25 @@ describe("5xx and connection resets", () => {
     expect(h.apiCalls().map((r) => [r.status, r.appliedStatus])).toEqual([[0, 200], [503, 200], [200, undefined]]);
   });
 
-  it("reports the gateway page with its status when 503 outlasts the attempts", async () => {
+  it("reports the gateway page as ERR_DESCOPE_UNAVAILABLE with its status when 503 outlasts the attempts", async () => {
     h.emu.setFaults({ failNext: { count: 9, kind: "503", paths: [SET] } });
     const err = await rejectionOf(() => h.client({ retry: { maxAttempts: 3, baseDelayMs: 5 } }).setRoles("alice@example.com", ["editor"]));
-    expect(err).toBeInstanceOf(DescopeBadResponseError);
-    expect(err).toMatchObject({ status: 503, operation: "setRoles" });
+    expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_UNAVAILABLE", status: 503, operation: "setRoles" });
+    expect(err.message).toContain("service unavailable (HTTP 503");
     expect(err.message).toContain("503 Service Temporarily Unavailable");
     expect(err.message).toContain("after 3 attempts");
     expect(h.apiCalls()).toHaveLength(3);
+  });
+
+  it("keeps retrying a gateway 503 until the operation deadline when no attempt limit is set", async () => {
+    h.emu.setFaults({ failNext: { count: 1000, kind: "503", paths: [SET] } });
+    // random 0: backoffs of 50, 100, 200, 200, … ms; the deadline stops the 8th sleep, with about 130 ms to spare for the last request.
+    const client = h.client({ operationDeadlineMs: 1_100, random: () => 0, retry: { maxAttempts: Infinity, baseDelayMs: 100, maxDelayMs: 400 } });
+    const err = await rejectionOf(() => client.setRoles("alice@example.com", ["editor"]));
+    expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
+    expect(err.message).toMatch(/retrying again would pass the 1100 ms operation deadline after \d+ attempts$/);
+    expect(h.apiCalls().length).toBeGreaterThan(4);
   });
 });
 
@@ -132,3 +154,78 @@ describe("timeouts", () => {
     await h.settled("/v1/mgmt/user", 2);
   });
 });
+
+describe("response body cap", () => {
+  const MiB = 1024 * 1024;
+  let server: http.Server;
+  let baseUrl: string;
+  /** What the server saw of the last big answer: bytes written and whether the client hung up first. */
+  let last: { written: number; abandoned: boolean };
+  let declareLength = false;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url?.startsWith("/v1/mgmt/license")) {
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ rateLimitTier: "tier1" }));
+        return;
+      }
+      // A 64 MiB body, written as fast as the client reads it, until the client hangs up.
+      const total = 64 * MiB;
+      const chunk = Buffer.alloc(64 * 1024, " ");
+      last = { written: 0, abandoned: false };
+      const seen = last;
+      res.writeHead(200, { "content-type": "application/json", ...(declareLength ? { "content-length": String(total) } : {}) });
+      res.on("close", () => {
+        if (seen.written < total) seen.abandoned = true;
+      });
+      const pump = () => {
+        while (seen.written < total && !res.destroyed) {
+          seen.written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("fails with ERR_DESCOPE_BAD_RESPONSE and stops reading when the body exceeds the cap", async () => {
+    declareLength = false;
+    const err = await rejectionOf(() => h.client({ baseUrl, maxResponseBytes: MiB }).loadUser("alice@example.com"));
+    expect(err).toBeInstanceOf(DescopeBadResponseError);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_BAD_RESPONSE", status: 200, reason: "response body exceeds 1 MiB" });
+    expect(err.message).toBe('Descope loadUser for user "alice@example.com" got a bad response: HTTP 200, response body exceeds 1 MiB');
+    await waitFor(() => last.abandoned);
+    expect(last.written).toBeLessThan(32 * MiB);
+  });
+
+  it("fails without reading the body when Content-Length already exceeds the cap", async () => {
+    declareLength = true;
+    const err = await rejectionOf(() => h.client({ baseUrl, maxResponseBytes: MiB }).loadUser("alice@example.com"));
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_BAD_RESPONSE", reason: "response body exceeds 1 MiB" });
+    await waitFor(() => last.abandoned);
+  });
+
+  it("caps at 4 MiB when no cap is given", async () => {
+    declareLength = false;
+    const err = await rejectionOf(() => h.client({ baseUrl }).loadUser("alice@example.com"));
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_BAD_RESPONSE", reason: "response body exceeds 4 MiB" });
+    await waitFor(() => last.abandoned);
+  });
+});
+
+/** Polls `check` until it holds (up to 5 s). */
+async function waitFor(check: () => boolean): Promise<void> {
+  const until = performance.now() + 5_000;
+  while (!check()) {
+    if (performance.now() > until) throw new Error("condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

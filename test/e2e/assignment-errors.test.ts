@@ -47,7 +47,9 @@ describe("errors", () => {
   });
 
   it("removes the membership it had created when setting the roles fails", async () => {
-    s.emu.setFaults({ failNext: { count: 20, kind: "503", paths: ["/v1/mgmt/user/update/role/set"] } });
+    // Retries are bounded by time: a short operation deadline makes the failure come quickly.
+    s.stack.setConfig({ ...configFor(s.emu), "descope:operationTimeoutSeconds": { value: "3" } });
+    s.emu.setFaults({ failNext: { count: 50, kind: "503", paths: ["/v1/mgmt/user/update/role/set"] } });
     const up = await s.stack.up({ grants: [{ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }] });
     expect(up.ok).toBe(false);
     expect(up.output).toContain("setRoles");

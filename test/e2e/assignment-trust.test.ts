@@ -98,9 +98,12 @@ describe("trust", () => {
   ])("destroys a $scope grant when every answer of $path is lost ($kind) but the change applied", async ({ tenantId, path, kind }) => {
     await start();
     const declared = program({ name: "ada", args: { loginId: ADA, tenantId, roleNames: ["admin"] } });
+    // Retries are bounded by time: every answer is lost until a short operation deadline ends
+    // them. (Set before up: destroy configures the provider from the state.)
+    stack.setConfig({ ...configFor(emu), "descope:operationTimeoutSeconds": { value: "4" } });
     expect((await stack.up(declared)).error).toBeUndefined();
     emu.requests.clear();
-    emu.setFaults({ failNext: { count: 20, kind, paths: [path] } });
+    emu.setFaults({ failNext: { count: 50, kind, paths: [path] } });
 
     const destroy = await stack.destroy(declared);
     expect(destroy.error).toBeUndefined();

@@ -110,6 +110,8 @@ export class TestStack {
     await fs.promises.writeFile(reqFile, JSON.stringify(req));
     const env: NodeJS.ProcessEnv = {
       ...engineEnv(path.join(this.dir, "home")),
+      // The client budget this stack's provider processes share, kept out of the user's cache.
+      DESCOPE_BUDGET_DIR: path.join(this.dir, "budget"),
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
       ...this.opts.env,
     };

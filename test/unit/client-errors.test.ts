@@ -4,16 +4,17 @@ import {
   DescopeConfigError,
   DescopeNetworkError,
   DescopeRateLimitedError,
+  DescopeServiceUnavailableError,
   DescopeTimeoutError,
   isDescopeError,
   redactSecrets,
 } from "../../provider/errors";
-import { errorForAttempt, parseErrorBody } from "../../provider/client/failures";
+import { errorForAttempt, formatBytes, isDescopeErrorBody, parseErrorBody } from "../../provider/client/failures";
 
 const KEY = "K2abcdefSECRETmanagementKEY0123456789";
 const AUTH = `Bearer P2project:${KEY}`;
 const SECRETS = [AUTH, KEY];
-const LIMITS = { requestTimeoutMs: 10_000, operationDeadlineMs: 60_000 };
+const LIMITS = { requestTimeoutMs: 10_000, operationDeadlineMs: 60_000, maxRetryAfterMs: 120_000 };
 const ctx = { operation: "setRoles", loginId: "alice@example.com", tenantId: "t-1", attempts: 1 };
 
 /** Every string reachable from the error: message, stack and every own field, enumerable or not. */
@@ -63,14 +64,52 @@ describe("errorForAttempt", () => {
     expect(err.message).toContain("[REDACTED]");
   });
 
-  it("gives a bad-response error with an excerpt when the error page is not JSON", () => {
+  it("gives a service-unavailable error with status and excerpt when a 5xx page is not JSON", () => {
     const text = `<html>\n<body>502 Bad Gateway ${KEY}</body></html>`;
-    const err = errorForAttempt({ kind: "response", status: 502, text }, "attempts-exhausted", ctx, LIMITS, SECRETS, 0);
-    expect(err).toBeInstanceOf(DescopeBadResponseError);
-    expect(err.code).toBe("ERR_DESCOPE_BAD_RESPONSE");
-    expect(err.message).toContain("HTTP 502, error body is not JSON");
-    expect(err.message).toContain("502 Bad Gateway");
+    const err = errorForAttempt({ kind: "response", status: 502, text }, "attempts-exhausted", { ...ctx, attempts: 3 }, LIMITS, SECRETS, 0);
+    expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_UNAVAILABLE", status: 502, operation: "setRoles" });
+    expect(err.message).toBe(
+      'Descope setRoles for user "alice@example.com" in tenant "t-1" failed: service unavailable (HTTP 502, not a Descope error body: "<html> <body>502 Bad Gateway [REDACTED]</body></html>") after 3 attempts',
+    );
     expect(everything(err)).not.toContain(KEY);
+  });
+
+  it("gives a service-unavailable error naming the deadline when a gateway 503 outlasts it", () => {
+    const err = errorForAttempt({ kind: "response", status: 503, text: "Service Unavailable" }, "deadline", { ...ctx, attempts: 40 }, LIMITS, SECRETS, 0);
+    expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
+    expect(err.message).toContain('(HTTP 503, not a Descope error body: "Service Unavailable"); retrying again would pass the 60000 ms operation deadline after 40 attempts');
+  });
+
+  it("gives a service-unavailable error when a 5xx body is JSON without Descope's fields", () => {
+    const err = errorForAttempt({ kind: "response", status: 503, text: '{"message":"Service Unavailable"}' }, "attempts-exhausted", ctx, LIMITS, SECRETS, 0);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_UNAVAILABLE", status: 503 });
+  });
+
+  it("says empty body when a 5xx has none", () => {
+    const err = errorForAttempt({ kind: "response", status: 504, text: "" }, "attempts-exhausted", ctx, LIMITS, SECRETS, 0);
+    expect(err.message).toContain("service unavailable (HTTP 504, empty body)");
+  });
+
+  it("keeps the bad-response error when a 4xx page is not JSON", () => {
+    const err = errorForAttempt({ kind: "response", status: 400, text: "<html>Bad Request</html>" }, "not-retryable", ctx, LIMITS, SECRETS, 0);
+    expect(err).toBeInstanceOf(DescopeBadResponseError);
+    expect(err.message).toContain("HTTP 400, error body is not JSON");
+  });
+
+  it("gives a bad-response error naming the cap when the body was too large", () => {
+    const err = errorForAttempt({ kind: "oversize", status: 200, limitBytes: 4 * 1024 * 1024 }, "not-retryable", ctx, LIMITS, SECRETS, 0);
+    expect(err).toBeInstanceOf(DescopeBadResponseError);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_BAD_RESPONSE", status: 200, reason: "response body exceeds 4 MiB" });
+    expect(err.message).toBe('Descope setRoles for user "alice@example.com" in tenant "t-1" got a bad response: HTTP 200, response body exceeds 4 MiB');
+  });
+
+  it("gives a rate-limited error saying so when Retry-After is longer than the client waits", () => {
+    const text = JSON.stringify({ errorCode: "E130429", errorDescription: "Too many requests" });
+    const err = errorForAttempt({ kind: "response", status: 429, retryAfter: "300", text }, "retry-after-too-long", ctx, LIMITS, SECRETS, 0);
+    expect(err).toBeInstanceOf(DescopeRateLimitedError);
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_RATE_LIMITED", retryAfterSeconds: 300 });
+    expect(err.message).toContain("Retry-After 300s; the service asked to wait 300 s, longer than the 120 s this client waits");
   });
 
   it("gives a rate-limited error with Retry-After when 429 outlasts the retries", () => {
@@ -99,6 +138,25 @@ describe("errorForAttempt", () => {
   it("gives a request timeout when the last attempt timed out", () => {
     const err = errorForAttempt({ kind: "failure", failure: "timeout", timedOutBy: "request", code: "ETIMEDOUT", detail: "" }, "attempts-exhausted", ctx, LIMITS, SECRETS, 0);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "request", timeoutMs: 10_000 });
+  });
+});
+
+describe("isDescopeErrorBody", () => {
+  it.each([
+    ['{"errorCode":"E1"}', true],
+    ['{"errorDescription":"busy"}', true],
+    ['{"errorMessage":""}', false],
+    ['{"message":"Service Unavailable"}', false],
+    ["<html>", false],
+    ["[]", false],
+  ])("says %s is a Descope error body = %s", (text, expected) => {
+    expect(isDescopeErrorBody(text)).toBe(expected);
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([[4 * 1024 * 1024, "4 MiB"], [512 * 1024, "512 KiB"], [1000, "1000 bytes"], [1536 * 1024, "1536 KiB"]])("formats %i as %s", (n, text) => {
+    expect(formatBytes(n)).toBe(text);
   });
 });
 

@@ -1,4 +1,6 @@
 import { RateLimiter, limiterFor, resetLimiters, defaultRateLimit, type LimiterClock } from "../../provider/client/limiter";
+import { SharedRateLimiter } from "../../provider/client/shared-budget";
+import { DEFAULT_REQUESTS_PER_MINUTE } from "../../provider/settings";
 
 /** A clock that only moves when the test says so. */
 class FakeClock implements LimiterClock {
@@ -160,5 +162,15 @@ describe("limiterFor", () => {
 
   it("defaults to 400 requests per 60 seconds when no budget is given", () => {
     expect(limiterFor("P3").limit).toEqual({ requests: 400, perSeconds: 60 });
+    expect(defaultRateLimit().requests).toBe(DEFAULT_REQUESTS_PER_MINUTE);
+  });
+
+  it("shares the budget through the directory's state file when a budget directory is given", () => {
+    const shared = { baseUrl: "https://api.descope.com", dir: "/tmp/budget-not-created" };
+    const limiter = limiterFor("P4", undefined, shared);
+    expect(limiter).toBeInstanceOf(SharedRateLimiter);
+    expect(limiterFor("P4", defaultRateLimit(), shared)).toBe(limiter);
+    expect(limiterFor("P4")).toBeInstanceOf(RateLimiter);
+    expect(limiterFor("P4", undefined, { ...shared, baseUrl: "https://api.euc1.descope.com" })).not.toBe(limiter);
   });
 });

@@ -17,12 +17,12 @@ describe("decideRetry", () => {
   it.each([
     [408], [500], [502], [503], [504],
   ])("backs off on HTTP %i when the status is transient", (status) => {
-    expect(decideRetry(input({ status }))).toEqual({ retry: true, delayMs: 75, reason: "server-error" });
+    expect(decideRetry(input({ status }))).toEqual({ retry: true, delayMs: 75, reason: "server-error", pausesDeadline: false });
   });
 
   it.each([
-    ["reset", { retry: true, delayMs: 75, reason: "transport" }],
-    ["timeout", { retry: true, delayMs: 75, reason: "transport" }],
+    ["reset", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
+    ["timeout", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
     ["other", { retry: false, reason: "not-retryable" }],
   ] as const)("decides %s failures as %j when there is no response", (failure, expected) => {
     expect(decideRetry(input({ failure }))).toEqual(expected);
@@ -32,7 +32,7 @@ describe("decideRetry", () => {
     [0, 0, 50], [0, 0.999, 100], [1, 0, 100], [2, 0.5, 300], [3, 1, 800], [4, 0, 500], [9, 1, 1000],
   ])("waits the equal-jitter delay when attempt %i draws %d (expect %i ms)", (attempt, r, ms) => {
     const d = decideRetry(input({ status: 503, attempt, random: () => r, policy: { ...policy, maxAttempts: 20 } }));
-    expect(d).toEqual({ retry: true, delayMs: Math.round(ms), reason: "server-error" });
+    expect(d).toEqual({ retry: true, delayMs: Math.round(ms), reason: "server-error", pausesDeadline: false });
   });
 
   it("draws from [0, cap] when the policy asks for full jitter", () => {
@@ -41,9 +41,9 @@ describe("decideRetry", () => {
     expect(decideRetry(input({ status: 503, attempt: 2, random: () => 0.5, policy: full }))).toMatchObject({ delayMs: 200 });
   });
 
-  it("waits Retry-After seconds plus jitter below one base when a 429 carries the header", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0 }))).toEqual({ retry: true, delayMs: 2000, reason: "rate-limited" });
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0.5 }))).toEqual({ retry: true, delayMs: 2050, reason: "rate-limited" });
+  it("waits Retry-After seconds plus jitter below one base, pausing the deadline, when a 429 carries the header", () => {
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0 }))).toEqual({ retry: true, delayMs: 2000, reason: "rate-limited", pausesDeadline: true });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0.5 }))).toEqual({ retry: true, delayMs: 2050, reason: "rate-limited", pausesDeadline: true });
   });
 
   it("waits until the HTTP date when a 429 carries Retry-After as a date", () => {
@@ -51,13 +51,23 @@ describe("decideRetry", () => {
     expect(decideRetry(input({ status: 429, retryAfterHeader: header, random: () => 0 }))).toMatchObject({ retry: true, delayMs: 5000 });
   });
 
-  it("caps Retry-After at maxRetryAfterMs when the service asks for longer", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "3600", random: () => 0 }))).toMatchObject({ delayMs: 30_000 });
+  it("waits exactly maxRetryAfterMs when the service asks for that much", () => {
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "30", random: () => 0 }))).toMatchObject({ retry: true, delayMs: 30_000 });
   });
 
-  it("falls back to backoff when a 429 has no usable Retry-After", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "soon" }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited" });
-    expect(decideRetry(input({ status: 429 }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited" });
+  it("stops when Retry-After is longer than maxRetryAfterMs", () => {
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "31", random: () => 0 }))).toEqual({ retry: false, reason: "retry-after-too-long" });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "3600" }))).toEqual({ retry: false, reason: "retry-after-too-long" });
+  });
+
+  it("waits Retry-After even past the deadline when the wait does not count against it", () => {
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "10", elapsedMs: 55_000, random: () => 0 }))).toEqual({ retry: true, delayMs: 10_000, reason: "rate-limited", pausesDeadline: true });
+  });
+
+  it("backs off, counting against the deadline, when a 429 has no usable Retry-After", () => {
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "soon" }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited", pausesDeadline: false });
+    expect(decideRetry(input({ status: 429 }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited", pausesDeadline: false });
+    expect(decideRetry(input({ status: 429, elapsedMs: 59_950 }))).toEqual({ retry: false, reason: "deadline" });
   });
 
   it("stops when the attempt that failed was the last allowed", () => {
@@ -65,9 +75,14 @@ describe("decideRetry", () => {
     expect(decideRetry(input({ status: 503, attempt: 3 }))).toMatchObject({ retry: true });
   });
 
+  it("keeps retrying until the deadline when the default policy sets no attempt limit", () => {
+    const unbounded = { ...defaultRetryPolicy(), baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 10_000 }))).toMatchObject({ retry: true, delayMs: 750 });
+    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 59_300 }))).toEqual({ retry: false, reason: "deadline" });
+  });
+
   it("stops when sleeping would reach the deadline", () => {
     expect(decideRetry(input({ status: 503, elapsedMs: 59_950 }))).toEqual({ retry: false, reason: "deadline" });
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "10", elapsedMs: 55_000 }))).toEqual({ retry: false, reason: "deadline" });
     expect(decideRetry(input({ status: 503, elapsedMs: 59_900 }))).toMatchObject({ retry: true });
   });
 
@@ -112,6 +127,6 @@ describe("backoffDelay", () => {
 describe("defaultRetryPolicy", () => {
   it("returns a fresh object when called twice", () => {
     expect(defaultRetryPolicy()).not.toBe(defaultRetryPolicy());
-    expect(defaultRetryPolicy()).toEqual({ maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, jitter: "equal" });
+    expect(defaultRetryPolicy()).toEqual({ maxAttempts: Infinity, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 120_000, jitter: "equal" });
   });
 });

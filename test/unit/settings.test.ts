@@ -1,5 +1,7 @@
 import { DescopeConfigError } from "../../provider/errors";
-import { baseUrlForProject, isLoopbackHost, normalizeBaseUrl, resolveSettings } from "../../provider/settings";
+import * as os from "node:os";
+import * as path from "node:path";
+import { baseUrlForProject, defaultBudgetDir, isLoopbackHost, normalizeBaseUrl, resolveSettings } from "../../provider/settings";
 
 const ID28 = "P2abcdefghijklmnopqrstuvwxyz"; // 28 characters
 const ID32 = "Peuc1" + "abcdefghijklmnopqrstuvwxyz0"; // 5 + 27 = 32 characters
@@ -16,6 +18,8 @@ function configError(fn: () => unknown): DescopeConfigError {
 }
 
 const DEFAULT_BUDGET = { requests: 400, perSeconds: 60 };
+const HOME_ENV = { HOME: "/home/ci" };
+const DEFAULTS = { rateLimit: DEFAULT_BUDGET, operationDeadlineMs: 300_000, budgetDir: "/home/ci/.cache/pulumi-descope-access/budget" };
 
 describe("resolveSettings", () => {
   it("takes the request budget from config over the environment, per minute", () => {
@@ -29,25 +33,55 @@ describe("resolveSettings", () => {
     expect(err.message).toContain("descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE");
   });
 
+  it("defaults the operation timeout to 5 minutes when neither config nor env sets it", () => {
+    expect(resolveSettings({ projectId: ID28, managementKey: KEY }, {}).operationDeadlineMs).toBe(300_000);
+  });
+
+  it("takes the operation timeout in seconds from config over the environment", () => {
+    const env = { DESCOPE_OPERATION_TIMEOUT_SECONDS: "45" };
+    expect(resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "600" }, env).operationDeadlineMs).toBe(600_000);
+    expect(resolveSettings({ projectId: ID28, managementKey: KEY }, env).operationDeadlineMs).toBe(45_000);
+    expect(resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "2.5" }, {}).operationDeadlineMs).toBe(2_500);
+  });
+
+  it.each(["0", "-5", "abc", "1e3", "Infinity", "0.0001"])("refuses the operation timeout %j naming both settings", (value) => {
+    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_OPERATION_TIMEOUT_SECONDS: value }));
+    expect(err.setting).toBe("descope:operationTimeoutSeconds");
+    expect(err.message).toBe(
+      `invalid Descope operation timeout ${JSON.stringify(value)}: descope:operationTimeoutSeconds / DESCOPE_OPERATION_TIMEOUT_SECONDS must be a positive number of seconds`,
+    );
+  });
+
+  it("takes the budget directory from DESCOPE_BUDGET_DIR when it is set", () => {
+    const s = resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_BUDGET_DIR: "/tmp/budget/", XDG_CACHE_HOME: "/x" });
+    expect(s.budgetDir).toBe(path.normalize("/tmp/budget/"));
+  });
+
+  it("refuses DESCOPE_BUDGET_DIR when it is not an absolute path", () => {
+    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_BUDGET_DIR: "budget" }));
+    expect(err.message).toContain("DESCOPE_BUDGET_DIR");
+    expect(err.message).toContain("absolute path");
+  });
+
   it("takes every value from stack config when config and env both have them", () => {
     const s = resolveSettings(
       { projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com" },
-      { DESCOPE_PROJECT_ID: "Penv", DESCOPE_MANAGEMENT_KEY: "envkey", DESCOPE_BASE_URL: "https://env.example.com" },
+      { ...HOME_ENV, DESCOPE_PROJECT_ID: "Penv", DESCOPE_MANAGEMENT_KEY: "envkey", DESCOPE_BASE_URL: "https://env.example.com" },
     );
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com", rateLimit: DEFAULT_BUDGET });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com", ...DEFAULTS });
   });
 
   it("falls back to each environment variable when its config key is unset", () => {
     const s = resolveSettings(
       {},
-      { DESCOPE_PROJECT_ID: ID28, DESCOPE_MANAGEMENT_KEY: KEY, DESCOPE_BASE_URL: "https://env.example.com/" },
+      { ...HOME_ENV, DESCOPE_PROJECT_ID: ID28, DESCOPE_MANAGEMENT_KEY: KEY, DESCOPE_BASE_URL: "https://env.example.com/" },
     );
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://env.example.com", rateLimit: DEFAULT_BUDGET });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://env.example.com", ...DEFAULTS });
   });
 
   it("mixes sources per value when only some config keys are set", () => {
-    const s = resolveSettings({ managementKey: KEY }, { DESCOPE_PROJECT_ID: ID28 });
-    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://api.descope.com", rateLimit: DEFAULT_BUDGET });
+    const s = resolveSettings({ managementKey: KEY }, { ...HOME_ENV, DESCOPE_PROJECT_ID: ID28 });
+    expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://api.descope.com", ...DEFAULTS });
   });
 
   it("treats a blank config value as unset when the env has the value", () => {
@@ -87,6 +121,21 @@ describe("resolveSettings", () => {
   it("never puts the key in the message when the base URL is refused", () => {
     const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY, baseUrl: "http://example.com" }, {}));
     expect(err.message).not.toContain(KEY);
+  });
+});
+
+describe("defaultBudgetDir", () => {
+  it("puts the budget under XDG_CACHE_HOME when it is absolute", () => {
+    expect(defaultBudgetDir({ XDG_CACHE_HOME: "/var/cache/me", HOME: "/home/me" })).toBe(path.join("/var/cache/me", "pulumi-descope-access", "budget"));
+  });
+
+  it("falls back to ~/.cache when XDG_CACHE_HOME is unset or relative", () => {
+    expect(defaultBudgetDir({ HOME: "/home/me" })).toBe(path.join("/home/me", ".cache", "pulumi-descope-access", "budget"));
+    expect(defaultBudgetDir({ HOME: "/home/me", XDG_CACHE_HOME: "cache" })).toBe(path.join("/home/me", ".cache", "pulumi-descope-access", "budget"));
+  });
+
+  it("uses the operating system's home directory when HOME is unset", () => {
+    expect(defaultBudgetDir({})).toBe(path.join(os.homedir(), ".cache", "pulumi-descope-access", "budget"));
   });
 });
 

@@ -1,0 +1,287 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Release } from "../../provider/client/limiter";
+import {
+  SharedRateLimiter,
+  budgetFileName,
+  formatBudgetState,
+  grantable,
+  liveTokens,
+  mergeFinished,
+  nextCheckMs,
+  parseBudgetState,
+  roundUp,
+  sweepBudgetDir,
+  tokenCount,
+  withFileLock,
+  type LiveRules,
+  type SharedToken,
+} from "../../provider/client/shared-budget";
+
+const NOW = 1_700_000_000_000;
+const rules: LiveRules = { windowMs: 60_000, maxHoldMs: 300_000, isDead: () => false };
+const token = (over: Partial<SharedToken>): SharedToken => ({ owner: "a", pid: 1, host: "h", startedAt: NOW - 1_000, ...over });
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ["-e", ""]).pid;
+}
+
+let dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "descope-budget-"));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe("liveTokens", () => {
+  it("keeps a finished token until its window after the finish has passed", () => {
+    const t = token({ finishedAt: NOW - 59_999 });
+    expect(liveTokens([t], NOW, rules)).toEqual([t]);
+    expect(liveTokens([token({ finishedAt: NOW - 60_000 })], NOW, rules)).toEqual([]);
+  });
+
+  it("keeps a token in use however old its window start would be when its call runs", () => {
+    const t = token({ startedAt: NOW - 200_000 });
+    expect(liveTokens([t], NOW, rules)[0]).toBe(t);
+  });
+
+  it("finishes a token in use now when its process is gone", () => {
+    const t = token({ pid: 42 });
+    expect(liveTokens([t], NOW, { ...rules, isDead: (x) => x.pid === 42 })).toEqual([{ ...t, finishedAt: NOW }]);
+  });
+
+  it("finishes a token at maxHoldMs after it was handed out when its call never ends", () => {
+    expect(liveTokens([token({ startedAt: NOW - 300_000 })], NOW, rules)).toEqual([token({ startedAt: NOW - 300_000, finishedAt: NOW })]);
+    expect(liveTokens([token({ startedAt: NOW - 360_000 })], NOW, rules)).toEqual([]);
+  });
+});
+
+describe("mergeFinished", () => {
+  it("merges finished tokens per finish time and keeps tokens in use as they are", () => {
+    const inUse = token({ startedAt: NOW - 5 });
+    const merged = mergeFinished([token({ startedAt: NOW - 9, finishedAt: NOW }), inUse, token({ startedAt: NOW - 7, finishedAt: NOW, count: 2 }), token({ finishedAt: NOW + 1000 })]);
+    expect(merged).toEqual([token({ startedAt: NOW - 9, finishedAt: NOW, count: 3 }), token({ finishedAt: NOW + 1000 }), inUse]);
+    expect(merged[2]).toBe(inUse);
+    expect(tokenCount(merged)).toBe(5);
+  });
+});
+
+describe("roundUp", () => {
+  it.each([[0, 0], [1, 1000], [1000, 1000], [1001, 2000]])("rounds %i ms up to %i when the step is 1 s", (ms, expected) => {
+    expect(roundUp(ms, 1000)).toBe(expected);
+  });
+});
+
+describe("grantable", () => {
+  it.each([
+    [3, 0, 5, 3], [2, 3, 5, 3], [0, 5, 5, 3], [0, 7, 5, 3], [0, 0, 5, 0],
+  ])("grants %i when %i tokens of a budget of %i are live and %i are wanted", (expected, live, requests, wanted) => {
+    expect(grantable(live, { requests, perSeconds: 60 }, wanted)).toBe(expected);
+  });
+});
+
+describe("nextCheckMs", () => {
+  it("wakes when the first finished token's window ends", () => {
+    const live = [token({ finishedAt: NOW - 50_000 }), token({ finishedAt: NOW - 10_000 })];
+    expect(nextCheckMs(live, NOW, 60_000, "a", 250)).toBe(10_000);
+  });
+
+  it("polls while another instance holds a token in use", () => {
+    expect(nextCheckMs([token({ owner: "b" }), token({ finishedAt: NOW })], NOW, 60_000, "a", 250)).toBe(250);
+  });
+
+  it("waits for its own releases when only its own tokens are in use", () => {
+    expect(nextCheckMs([token({ owner: "a" })], NOW, 60_000, "a", 250)).toBeUndefined();
+  });
+});
+
+describe("budgetFileName", () => {
+  it("is the sha256 of the project ID and base URL when naming the state file", () => {
+    const hex = createHash("sha256").update("P1\nhttps://api.descope.com").digest("hex");
+    expect(budgetFileName("P1", "https://api.descope.com")).toBe(`${hex}.json`);
+    expect(budgetFileName("P1", "http://127.0.0.1:4010")).not.toBe(budgetFileName("P1", "https://api.descope.com"));
+  });
+});
+
+describe("parseBudgetState", () => {
+  it("reads back what formatBudgetState wrote", () => {
+    const tokens = [token({}), token({ finishedAt: NOW })];
+    expect(parseBudgetState(formatBudgetState(tokens))).toEqual(tokens);
+  });
+
+  it.each([[undefined], [""], ["{"], ["null"], ['{"tokens":3}']])("reads %j as no tokens when the file is missing or corrupt", (text) => {
+    expect(parseBudgetState(text)).toEqual([]);
+  });
+
+  it("drops entries that are not tokens when the file holds some", () => {
+    const text = JSON.stringify({ tokens: [token({}), { owner: "x" }, null, token({ finishedAt: "soon" as never })] });
+    expect(parseBudgetState(text)).toEqual([token({})]);
+  });
+});
+
+describe("withFileLock", () => {
+  it("never lets two holders in at once when they contend", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withFileLock(lock, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it("breaks the lock when its holder's process is gone", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), nonce: "n" }));
+    await expect(withFileLock(lock, async () => "in", { waitMs: 2_000 })).resolves.toBe("in");
+  });
+
+  it("breaks the lock when it is older than staleMs", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere", nonce: "n" }));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    await expect(withFileLock(lock, async () => "in", { staleMs: 5_000, waitMs: 2_000 })).resolves.toBe("in");
+  });
+
+  it("gives up after waitMs when a live holder keeps the lock", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
+    await expect(withFileLock(lock, async () => "in", { staleMs: 60_000, waitMs: 50 })).rejects.toThrow(/could not lock/);
+    expect(fs.existsSync(lock)).toBe(true);
+  });
+});
+
+describe("sweepBudgetDir", () => {
+  it("deletes state files and leftovers untouched for a day and keeps the rest when it sweeps", async () => {
+    const dir = tempDir();
+    const name = (c: string) => `${c.repeat(64)}.json`;
+    const day = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    for (const f of [name("a"), name("b"), `${name("c")}.123.tmp`, "notes.txt"]) fs.writeFileSync(path.join(dir, f), "{}");
+    for (const f of [name("a"), `${name("c")}.123.tmp`, "notes.txt"]) fs.utimesSync(path.join(dir, f), day, day);
+    await expect(sweepBudgetDir(dir)).resolves.toBe(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([name("b"), "notes.txt"].sort());
+  });
+
+  it("returns 0 when the directory does not exist", async () => {
+    await expect(sweepBudgetDir(path.join(tempDir(), "missing"))).resolves.toBe(0);
+  });
+});
+
+describe("SharedRateLimiter", () => {
+  const limit = { requests: 4, perSeconds: 0.3 };
+  const windowMs = 300;
+  const limiterIn = (dir: string) => new SharedRateLimiter(limit, { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1", pollMs: 10 });
+
+  /** Acquires `n` tokens from `limiter`, holding each `holdMs`; resolves to the grant times (wall clock). */
+  async function burst(limiter: SharedRateLimiter, n: number, holdMs: () => number): Promise<number[]> {
+    const granted: number[] = [];
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        const release = await limiter.acquire();
+        granted.push(Date.now()); // before the release: its window starts no earlier than this
+        await new Promise((resolve) => setTimeout(resolve, holdMs()));
+        release();
+      }),
+    );
+    return granted;
+  }
+
+  it("never hands out more than the budget in any window when two instances share one directory", async () => {
+    const dir = tempDir();
+    const [a, b] = [limiterIn(dir), limiterIn(dir)]; // as two processes would have
+    const grants = (await Promise.all([burst(a, 10, () => Math.random() * 20), burst(b, 10, () => Math.random() * 20)])).flat();
+    expect(grants).toHaveLength(20);
+    for (const start of grants) {
+      expect(grants.filter((t) => t >= start && t < start + windowMs).length).toBeLessThanOrEqual(limit.requests);
+    }
+  }, 20_000);
+
+  it("makes one instance wait a window after the other's calls finished when the other holds the whole budget", async () => {
+    const dir = tempDir();
+    const [a, b] = [limiterIn(dir), limiterIn(dir)];
+    const held = await Promise.all(Array.from({ length: 4 }, () => a.acquire()));
+    let grantedAt: number | undefined;
+    const waiting = b.acquire().then((release) => {
+      grantedAt = Date.now();
+      release();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(grantedAt).toBeUndefined();
+    const releasedAt = Date.now();
+    held.forEach((release: Release) => release());
+    await waiting;
+    expect(grantedAt! - releasedAt).toBeGreaterThanOrEqual(windowMs);
+  }, 10_000);
+
+  it("keeps its state in <dir>/<sha256(projectId, baseUrl)>.json when it hands out a token", async () => {
+    const dir = tempDir();
+    const limiter = limiterIn(dir);
+    (await limiter.acquire())();
+    expect(limiter.file).toBe(path.join(dir, budgetFileName("P1", "http://127.0.0.1:1")));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the release is written in the background
+    const tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
+    expect(tokens).toEqual([expect.objectContaining({ pid: process.pid, host: os.hostname(), finishedAt: expect.any(Number) })]);
+  });
+
+  it("keeps the file to a few entries when many calls finish within a second", async () => {
+    const limiter = new SharedRateLimiter({ requests: 1000, perSeconds: 60 }, { dir: tempDir(), projectId: "P1", baseUrl: "http://x" });
+    await burst(limiter, 300, () => 0);
+    const until = Date.now() + 5_000;
+    let tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
+    while (tokens.some((t) => t.finishedAt === undefined) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
+    }
+    expect(tokenCount(tokens)).toBe(300);
+    expect(tokens.length).toBeLessThanOrEqual(5); // one entry per second of finishes
+  });
+
+  it("counts a dead process's token in use as finished when it finds one", async () => {
+    const dir = tempDir();
+    const limiter = new SharedRateLimiter({ requests: 1, perSeconds: 0.05 }, { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1" });
+    const orphan: SharedToken = { owner: "gone", pid: deadPid(), host: os.hostname(), startedAt: Date.now() };
+    fs.writeFileSync(limiter.file, formatBudgetState([orphan]));
+    const release = await limiter.acquire(); // would wait forever if the orphan still counted as in use
+    release();
+  });
+
+  it("still limits to its own budget when the directory cannot be created", async () => {
+    const file = path.join(tempDir(), "not-a-dir");
+    fs.writeFileSync(file, "");
+    const limiter = new SharedRateLimiter({ requests: 2, perSeconds: 0.2 }, { dir: path.join(file, "budget"), projectId: "P1", baseUrl: "http://x" });
+    const grants = await burst(limiter, 6, () => 0);
+    expect(grants).toHaveLength(6);
+    for (const start of grants) expect(grants.filter((t) => t >= start && t < start + 200).length).toBeLessThanOrEqual(2);
+  }, 10_000);
+
+  it("rejects with the abort reason when the signal aborts while waiting", async () => {
+    const limiter = limiterIn(tempDir());
+    const held = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+    const ac = new AbortController();
+    const waiting = limiter.acquire(ac.signal);
+    ac.abort(new Error("deadline"));
+    await expect(waiting).rejects.toThrow("deadline");
+    held.forEach((release) => release());
+  });
+
+  it("throws when constructed with an invalid budget", () => {
+    expect(() => new SharedRateLimiter({ requests: 0, perSeconds: 1 }, { dir: "/tmp", projectId: "P", baseUrl: "http://x" })).toThrow(RangeError);
+  });
+});
