@@ -15,7 +15,11 @@ let dir: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "descope-budget-"));
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+// Finishes are written in the background: let them land, and retry while a late one appears.
+afterEach(async () => {
+  await new Promise((r) => setTimeout(r, 200));
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+});
 
 describe("shared budget (acquire across processes)", () => {
   const budget = { requests: 5, perSeconds: 1 };

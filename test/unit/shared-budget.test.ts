@@ -37,7 +37,7 @@ function tempDir(): string {
   return dir;
 }
 afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   dirs = [];
 });
 
