@@ -19,6 +19,7 @@
  */
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../settings";
 import { SharedRateLimiter } from "./shared-budget";
+import { enqueueWaiter, type Release, type Waiter } from "./waiters";
 
 /** The budget: `requests` per `perSeconds`. */
 export interface RateLimit {
@@ -67,14 +68,8 @@ export function systemClock(): LimiterClock {
 }
 
 /** Gives a token back: its window starts now. Idempotent. */
-export type Release = () => void;
+export type { Release } from "./waiters";
 
-interface Waiter {
-  resolve(release: Release): void;
-  reject(err: unknown): void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
 
 /** A token in use (`finishedAt` undefined) or finished at a time. */
 interface Spent {
@@ -105,20 +100,7 @@ export class RateLimiter implements Limiter {
    * `signal.reason` if `signal` aborts first.
    */
   acquire(signal?: AbortSignal): Promise<Release> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<Release>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-      this.pump();
-    });
+    return enqueueWaiter(this.waiters, () => this.pump(), signal);
   }
 
   /** Tokens free right now. */

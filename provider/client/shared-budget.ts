@@ -34,7 +34,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Limiter, LimiterClock, RateLimit, Release } from "./limiter";
+import type { Limiter, LimiterClock, RateLimit } from "./limiter";
+import { enqueueWaiter, type Release, type Waiter } from "./waiters";
 
 /** One token in the state file. Times are wall-clock epoch ms (the processes share no other clock). */
 export interface SharedToken {
@@ -319,12 +320,6 @@ export function wallClock(): LimiterClock {
   };
 }
 
-interface Waiter {
-  resolve(release: Release): void;
-  reject(err: unknown): void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
 
 /**
  * A sliding-window token bucket like `RateLimiter` in limiter.ts (FIFO within the process), whose
@@ -367,20 +362,7 @@ export class SharedRateLimiter implements Limiter {
    * window starts then). Rejects with `signal.reason` if `signal` aborts first.
    */
   acquire(signal?: AbortSignal): Promise<Release> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<Release>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-      this.sync();
-    });
+    return enqueueWaiter(this.waiters, () => this.sync(), signal);
   }
 
   /** Runs a round now, or once more after the one running (rounds never overlap). */
