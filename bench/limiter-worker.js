@@ -37,7 +37,9 @@ function recordGrants(limiter) {
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
   const config = { projectId: job.projectId, managementKey: job.managementKey, baseUrl: job.baseUrl, requestsPerMinute: String(job.budget) };
-  const settings = resolveSettings(config, {});
+  // The in-process limiter is measured here (its hand-outs are observable); without budgetDir
+  // the client uses it rather than the cross-process budget file.
+  const settings = { ...resolveSettings(config, {}), budgetDir: undefined };
   const grants = recordGrants(limiterFor(settings.projectId, settings.rateLimit)); // the limiter the client will share
   const client = new DescopeClient(settings);
   const started = performance.now();
