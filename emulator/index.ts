@@ -1,6 +1,6 @@
 /**
  * A local emulator of the part of the Descope Management API this project uses
- * (shared/spec/descope-api.md), for tests and demos. Exported as `pulumi-descope-access/emulator`.
+ * (docs/descope-api.md), for tests and demos. Exported as `pulumi-descope-access/emulator`.
  *
  * ```ts
  * const emu = await startEmulator({ seed: { roles: [{ name: "viewer" }] } });

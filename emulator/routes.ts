@@ -27,7 +27,7 @@ export interface Route {
   handler: Handler;
 }
 
-/** Every operation the emulator implements (shared/spec/descope-api.md, "Endpoints"). */
+/** Every operation the emulator implements (docs/descope-api.md, "Endpoints"). */
 export const routes: readonly Route[] = [
   { operation: "loadUser", method: "GET", path: "/v1/mgmt/user", handler: users.loadUser },
   { operation: "loadUsers", method: "POST", path: "/v1/mgmt/users/load", handler: users.loadUsers },

@@ -1,6 +1,6 @@
 /**
  * Public data shapes of the Descope emulator: the objects its API answers with (as written in
- * shared/spec/descope-api.md), the seed format, and the options of the fault injector and the
+ * docs/descope-api.md), the seed format, and the options of the fault injector and the
  * rate limiter. Nothing here is imported from provider/: the emulator is written from the spec.
  */
 
