@@ -10,6 +10,7 @@
  * ended since (operations on one user are serialized, so the last answer is current).
  */
 import type { DescopeClient, DescopeUser } from "./client/client";
+import { KeyedBatch, type BatchAnswer } from "./keyed-batch";
 import type { UserLocks } from "./user-locks";
 
 /**
@@ -31,19 +32,13 @@ interface Seen {
   generation: number;
 }
 
-interface Waiter {
-  resolve: (user: DescopeUser | null) => void;
-  reject: (err: unknown) => void;
-}
 
 /** Login ID (or user ID) → user, and userId → the user as last seen. */
 export class UserDirectory {
   private readonly ids = new Map<string, DescopeUser>();
   private readonly seen = new Map<string, Seen>();
-  private pending = new Map<string, Waiter[]>();
-  private timer?: NodeJS.Timeout;
-  private loads = new Map<string, Waiter[]>();
-  private loadTimer?: NodeJS.Timeout;
+  private byLoginId?: KeyedBatch<string, DescopeUser | null>;
+  private byUserId?: KeyedBatch<string, DescopeUser | null>;
 
   constructor(private readonly locks: UserLocks) {}
 
@@ -54,13 +49,8 @@ export class UserDirectory {
   resolve(api: DescopeClient, loginId: string): Promise<DescopeUser | null> {
     const known = this.ids.get(loginId);
     if (known) return Promise.resolve(known);
-    return new Promise((resolve, reject) => {
-      const waiters = this.pending.get(loginId) ?? [];
-      waiters.push({ resolve, reject });
-      this.pending.set(loginId, waiters);
-      if (this.pending.size >= BATCH_MAX) void this.flush(api);
-      else this.timer ??= setTimeout(() => void this.flush(api), BATCH_WINDOW_MS);
-    });
+    this.byLoginId ??= new KeyedBatch((ids) => this.fetchByLoginId(api, ids), null, BATCH_WINDOW_MS, BATCH_MAX);
+    return this.byLoginId.get(loginId);
   }
 
   /**
@@ -78,13 +68,8 @@ export class UserDirectory {
    * Loads that run together coalesce into one `POST /v1/mgmt/users/load` (up to 100 ids).
    */
   reload(api: DescopeClient, userId: string): Promise<DescopeUser | null> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.loads.get(userId) ?? [];
-      waiters.push({ resolve, reject });
-      this.loads.set(userId, waiters);
-      if (this.loads.size >= BATCH_MAX) void this.flushLoads(api);
-      else this.loadTimer ??= setTimeout(() => void this.flushLoads(api), LOAD_WINDOW_MS);
-    });
+    this.byUserId ??= new KeyedBatch((ids) => this.fetchByUserId(api, ids), null, LOAD_WINDOW_MS, BATCH_MAX);
+    return this.byUserId.get(userId);
   }
 
   /** Records a loaded user: its identity, and its state as of now. */
@@ -105,14 +90,12 @@ export class UserDirectory {
     if (alias !== undefined) this.ids.set(alias, user);
   }
 
-  private async flush(api: DescopeClient): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = new Map();
-    const found = batch.size > 1 ? await this.search(api, [...batch.keys()]) : new Map<string, DescopeUser>();
+  /** One search for the batch (when more than one), each miss confirmed by a direct load. */
+  private async fetchByLoginId(api: DescopeClient, loginIds: string[]): Promise<BatchAnswer<string, DescopeUser | null>> {
+    const found = loginIds.length > 1 ? await this.search(api, loginIds) : new Map<string, DescopeUser>();
+    const answer: BatchAnswer<string, DescopeUser | null> = new Map();
     await Promise.all(
-      [...batch].map(async ([loginId, waiters]) => {
+      loginIds.map(async (loginId) => {
         try {
           let user = found.get(loginId) ?? null;
           if (user) this.learn(user, loginId);
@@ -120,32 +103,26 @@ export class UserDirectory {
             user = await api.loadUser(loginId); // confirm a miss: search lags, and misses user IDs
             if (user) this.remember(user, loginId);
           }
-          for (const w of waiters) w.resolve(user);
+          answer.set(loginId, user);
         } catch (err) {
-          for (const w of waiters) w.reject(err);
+          answer.set(loginId, err instanceof Error ? err : new Error(String(err)));
         }
       }),
     );
+    return answer;
   }
 
-  private async flushLoads(api: DescopeClient): Promise<void> {
-    clearTimeout(this.loadTimer);
-    this.loadTimer = undefined;
-    const batch = this.loads;
-    this.loads = new Map();
-    const ids = [...batch.keys()];
-    try {
-      const users = ids.length === 1 ? [await api.loadUserById(ids[0])] : await api.loadUsers(ids);
-      const byId = new Map(users.filter((u): u is DescopeUser => u !== null).map((u) => [u.userId, u]));
-      for (const [userId, waiters] of batch) {
-        const user = byId.get(userId) ?? null;
-        if (user) this.remember(user);
-        else this.seen.delete(userId);
-        for (const w of waiters) w.resolve(user);
-      }
-    } catch (err) {
-      for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+  /** One `users/load` for the batch (a single id: one `GET ?userId=`); missing users are null. */
+  private async fetchByUserId(api: DescopeClient, ids: string[]): Promise<BatchAnswer<string, DescopeUser | null>> {
+    const users = ids.length === 1 ? [await api.loadUserById(ids[0])] : await api.loadUsers(ids);
+    const answer: BatchAnswer<string, DescopeUser | null> = new Map();
+    for (const user of users) if (user) answer.set(user.userId, user);
+    for (const userId of ids) {
+      const user = answer.get(userId) as DescopeUser | undefined;
+      if (user) this.remember(user);
+      else this.seen.delete(userId);
     }
+    return answer;
   }
 
   /** One search for `loginIds`; an empty map when search fails (the loads then decide). */
