@@ -11,11 +11,16 @@ import { declareGrants, parseGrants } from "pulumi-descope-access";
 const config = new pulumi.Config();
 const file = path.resolve(config.get("grantsFile") ?? "grants.yaml");
 if (!fs.existsSync(file)) {
-  throw new Error(`grants file ${file} not found: copy grants.example.yaml to grants.yaml, or set grantsFile with 'pulumi config set grantsFile <path>'`);
+  throw new Error(
+    `grants file ${file} not found: copy grants.example.yaml to grants.yaml, or set grantsFile with 'pulumi config set grantsFile <path>'`,
+  );
 }
 const resources = declareGrants(parseGrants(parse(fs.readFileSync(file, "utf8")), file));
 
 /** Per grant: the user's ID and the roles the scope held after the last update. */
 export const assignments = Object.fromEntries(
-  Object.entries(resources).map(([name, r]) => [name, { userId: r.userId, liveRoleNames: r.liveRoleNames, grantedRoleNames: r.grantedRoleNames }]),
+  Object.entries(resources).map(([name, r]) => [
+    name,
+    { userId: r.userId, liveRoleNames: r.liveRoleNames, grantedRoleNames: r.grantedRoleNames },
+  ]),
 );

@@ -124,8 +124,12 @@ function problemsAfterUp(emu, fleet) {
   const problems = [];
   for (const a of fleet.assignments) {
     const roles = scopeRoles(byLogin.get(a.loginId), a.tenantId);
-    const want = a.mode === "set" ? [...a.roleNames].sort() : [...new Set([...a.roleNames, ...(a.seededMember ? ["viewer"] : [])])].sort();
-    if (JSON.stringify(roles) !== JSON.stringify(want)) problems.push(`${a.name}: ${JSON.stringify(roles)}, expected ${JSON.stringify(want)}`);
+    const want =
+      a.mode === "set"
+        ? [...a.roleNames].sort()
+        : [...new Set([...a.roleNames, ...(a.seededMember ? ["viewer"] : [])])].sort();
+    if (JSON.stringify(roles) !== JSON.stringify(want))
+      problems.push(`${a.name}: ${JSON.stringify(roles)}, expected ${JSON.stringify(want)}`);
   }
   return problems;
 }
@@ -324,7 +328,10 @@ function unwatchRun(tree) {
 
 function engineDir() {
   if (process.env.PULUMI_ENGINE_DIR) return process.env.PULUMI_ENGINE_DIR;
-  return execFileSync(path.join(root, "scripts", "ensure-pulumi"), { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" }).trim();
+  return execFileSync(path.join(root, "scripts", "ensure-pulumi"), {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  }).trim();
 }
 
 /** As test/support/pulumi.ts's engineEnv: no DESCOPE_ or PULUMI_ settings leak in; the engine first on PATH. */
@@ -403,7 +410,9 @@ async function runOp(ctx, stack, op, extra = {}) {
   const sampler = setInterval(() => tree.sample(), SAMPLE_MS);
   const progress = setInterval(() => {
     const rss = tree.providerPeakMb();
-    ctx.log(`${stack.kind} ${op}: ${seconds(performance.now() - started)} s so far${rss ? `, provider peak RSS ${rss} MB` : ""}`);
+    ctx.log(
+      `${stack.kind} ${op}: ${seconds(performance.now() - started)} s so far${rss ? `, provider peak RSS ${rss} MB` : ""}`,
+    );
   }, PROGRESS_MS);
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -423,7 +432,12 @@ async function runOp(ctx, stack, op, extra = {}) {
   const ms = performance.now() - started;
   let result;
   if (fs.existsSync(resFile)) result = JSON.parse(fs.readFileSync(resFile, "utf8"));
-  else result = { ok: false, output: "", error: `stack-runner wrote no result (exit ${exit.code ?? exit.sig}): ${stderr.slice(-2000)}` };
+  else
+    result = {
+      ok: false,
+      output: "",
+      error: `stack-runner wrote no result (exit ${exit.code ?? exit.sig}): ${stderr.slice(-2000)}`,
+    };
   if (timedOut) result = { ...result, ok: false, error: `timed out after ${ctx.timeoutMs / 1000} s` };
   // Nothing it started may outlive it (the engine normally ends its plugins itself).
   const leftovers = tree.alive();
@@ -444,7 +458,10 @@ function byRoute(requests) {
     const key = `${r.method} ${r.path.replace(/^\/v1\/mgmt\//, "").replace(/^\/v2\/mgmt\//, "v2 ")}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(", ");
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(", ");
 }
 
 /** Whether a change summary holds only unchanged resources. */
@@ -454,7 +471,11 @@ function noChanges(summary) {
 
 /** Runs the bench. Returns everything the report and the verdicts need. */
 async function benchEngine(opts = engineOptions(), log = (line) => process.stderr.write(`${line}\n`)) {
-  for (const [file, what] of [[RUNNER, "the tests' stack-runner (compiled by the test build: tsc -p test/tsconfig.json)"], [EMULATOR, "the compiled emulator (npm run build)"], [path.join(root, "dist", "provider", "index.js"), "the compiled provider (npm run build)"]]) {
+  for (const [file, what] of [
+    [RUNNER, "the tests' stack-runner (compiled by the test build: tsc -p test/tsconfig.json)"],
+    [EMULATOR, "the compiled emulator (npm run build)"],
+    [path.join(root, "dist", "provider", "index.js"), "the compiled provider (npm run build)"],
+  ]) {
     if (!fs.existsSync(file)) throw new Error(`engine bench: ${path.relative(root, file)} is missing: ${what}`);
   }
   const benchStarted = performance.now();
@@ -462,10 +483,17 @@ async function benchEngine(opts = engineOptions(), log = (line) => process.stder
   const dir = engineDir();
   const facts = engineFacts(dir);
   const fleet = engineFleet(opts.n, opts.users);
-  say(`${opts.n} assignments over ${opts.users} users (${fleet.tenantCount} tenants), engine ${facts.version} at ${dir}, --parallel ${facts.parallel}`);
+  say(
+    `${opts.n} assignments over ${opts.users} users (${fleet.tenantCount} tenants), engine ${facts.version} at ${dir}, --parallel ${facts.parallel}`,
+  );
   const { startEmulator } = require(EMULATOR);
   const warnings = [];
-  const emu = await startEmulator({ seed: fleet.seed, warn: (line) => warnings.push(line), faults: { latencyMs: LATENCY_MS }, requestLogLimit: 10_000_000 });
+  const emu = await startEmulator({
+    seed: fleet.seed,
+    warn: (line) => warnings.push(line),
+    faults: { latencyMs: LATENCY_MS },
+    requestLogLimit: 10_000_000,
+  });
   const assignments = fleet.assignments.map(({ seededMember: _, ...a }) => a);
   const ctx = {
     engineDir: dir,
@@ -504,7 +532,9 @@ async function benchEngine(opts = engineOptions(), log = (line) => process.stder
           providerPeakMb: run.providerPeakMb,
           providerProcesses: run.providerProcesses,
         };
-        say(`${kind} ${phase}: ${r.ok ? "done" : "FAILED"} in ${seconds(run.ms)} s, ${requests.length} API calls, changes ${JSON.stringify(r.changeSummary ?? {})}${run.providerPeakMb ? `, provider peak RSS ${run.providerPeakMb} MB (${run.providerProcesses} provider process${run.providerProcesses === 1 ? "" : "es"})` : ""}`);
+        say(
+          `${kind} ${phase}: ${r.ok ? "done" : "FAILED"} in ${seconds(run.ms)} s, ${requests.length} API calls, changes ${JSON.stringify(r.changeSummary ?? {})}${run.providerPeakMb ? `, provider peak RSS ${run.providerPeakMb} MB (${run.providerProcesses} provider process${run.providerProcesses === 1 ? "" : "es"})` : ""}`,
+        );
         if (!r.ok) {
           failed[kind] = `${phase}: ${r.error}`;
           say(`${kind} ${phase}: ${String(r.error).slice(0, 500)}\n${String(r.output ?? "").slice(-3000)}`);
@@ -516,7 +546,10 @@ async function benchEngine(opts = engineOptions(), log = (line) => process.stder
             const resources = exported.result.deployment?.resources ?? [];
             const mine = resources.filter((res) => String(res.type).startsWith("pulumi-nodejs:dynamic/"));
             const entryBytes = mine.reduce((sum, res) => sum + Buffer.byteLength(JSON.stringify(res)), 0);
-            const providerBytes = mine.reduce((sum, res) => sum + Buffer.byteLength(String(res.inputs?.__provider ?? "")), 0);
+            const providerBytes = mine.reduce(
+              (sum, res) => sum + Buffer.byteLength(String(res.inputs?.__provider ?? "")),
+              0,
+            );
             state[kind] = {
               bytes: Buffer.byteLength(exported.result.output),
               resources: mine.length,
@@ -538,7 +571,17 @@ async function benchEngine(opts = engineOptions(), log = (line) => process.stder
   }
   const totalS = Math.round((performance.now() - benchStarted) / 1000);
   say(`finished in ${totalS} s`);
-  return { ...opts, facts, fleet: { tenantCount: fleet.tenantCount, modes: fleet.modes }, phases, state, checks, failed, warnings, totalS };
+  return {
+    ...opts,
+    facts,
+    fleet: { tenantCount: fleet.tenantCount, modes: fleet.modes },
+    phases,
+    state,
+    checks,
+    failed,
+    warnings,
+    totalS,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,16 +603,37 @@ function engineVerdicts(e) {
   const ratios = PHASES.map((phase) => [phase, ratioOf(p[phase])]);
   const peak = p.up.ours?.providerPeakMb;
   return [
-    callsVerdict("up", TARGETS.up, (run) => ({ text: TARGETS.up.text, measured: `${perAssignment(run.calls, e.n)} (${fmt(run.calls)} calls for ${fmt(e.n)})`, ok: run.calls / e.n <= TARGETS.up.maxPerAssignment })),
-    callsVerdict("preview", TARGETS.preview, (run) => ({ text: TARGETS.preview.text, measured: `${fmt(run.calls)} calls, ${noChanges(run.changeSummary) ? "no changes" : `changes ${JSON.stringify(run.changeSummary)}`}`, ok: run.calls <= TARGETS.preview.max && noChanges(run.changeSummary) })),
-    callsVerdict("refresh", TARGETS.refresh, (run) => ({ text: TARGETS.refresh.text, measured: `${fmt(run.calls)} calls`, ok: run.calls <= TARGETS.refresh.max })),
-    callsVerdict("destroy", TARGETS.destroy, (run) => ({ text: TARGETS.destroy.text, measured: `${perAssignment(run.calls, e.n)} (${fmt(run.calls)} calls)`, ok: run.calls / e.n <= TARGETS.destroy.maxPerAssignment })),
+    callsVerdict("up", TARGETS.up, (run) => ({
+      text: TARGETS.up.text,
+      measured: `${perAssignment(run.calls, e.n)} (${fmt(run.calls)} calls for ${fmt(e.n)})`,
+      ok: run.calls / e.n <= TARGETS.up.maxPerAssignment,
+    })),
+    callsVerdict("preview", TARGETS.preview, (run) => ({
+      text: TARGETS.preview.text,
+      measured: `${fmt(run.calls)} calls, ${noChanges(run.changeSummary) ? "no changes" : `changes ${JSON.stringify(run.changeSummary)}`}`,
+      ok: run.calls <= TARGETS.preview.max && noChanges(run.changeSummary),
+    })),
+    callsVerdict("refresh", TARGETS.refresh, (run) => ({
+      text: TARGETS.refresh.text,
+      measured: `${fmt(run.calls)} calls`,
+      ok: run.calls <= TARGETS.refresh.max,
+    })),
+    callsVerdict("destroy", TARGETS.destroy, (run) => ({
+      text: TARGETS.destroy.text,
+      measured: `${perAssignment(run.calls, e.n)} (${fmt(run.calls)} calls)`,
+      ok: run.calls / e.n <= TARGETS.destroy.maxPerAssignment,
+    })),
     {
       text: TARGETS.ratio.text,
       measured: ratios.map(([phase, r]) => `${phase} ${r === undefined ? "-" : `${r}×`}`).join(", "),
       ok: ratios.every(([, r]) => r !== undefined && r <= TARGETS.ratio.max),
     },
-    { text: TARGETS.rss.text, measured: peak === undefined ? "not measured" : `${peak} MB (floor's provider: ${p.up.floor?.providerPeakMb ?? "-"} MB)`, ok: peak !== undefined && peak < TARGETS.rss.maxMb },
+    {
+      text: TARGETS.rss.text,
+      measured:
+        peak === undefined ? "not measured" : `${peak} MB (floor's provider: ${p.up.floor?.providerPeakMb ?? "-"} MB)`,
+      ok: peak !== undefined && peak < TARGETS.rss.maxMb,
+    },
     {
       text: "engine bench: every phase succeeds and the emulator ends in the expected state after up and after destroy",
       measured: endStateText(e),
@@ -594,7 +658,12 @@ function engineSection(e) {
   const p = e.phases;
   const row = (cells) => `| ${cells.map(fmt).join(" | ")} |`;
   const wall = (run) => (run ? (run.ok ? seconds(run.ms) : `**failed** (${seconds(run.ms)})`) : "not run");
-  const changes = (run) => (run?.changeSummary ? Object.entries(run.changeSummary).map(([k, v]) => `${k} ${v}`).join(", ") : "-");
+  const changes = (run) =>
+    run?.changeSummary
+      ? Object.entries(run.changeSummary)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")
+      : "-";
   const lines = [
     `## Engine: ${fmt(e.n)} assignments over ${fmt(e.users)} users through the real engine (${e.facts.version}, Automation API, emulator on loopback with ${LATENCY_MS} ms per call, budget 100 000/min)`,
     "",
@@ -628,7 +697,13 @@ function engineSection(e) {
       const s = e.state[kind];
       if (!s) return row([kind, "not measured", "", "", ""]);
       if (s.error) return row([kind, `export failed: ${s.error}`, "", "", ""]);
-      return row([kind === "ours" ? "ours (after up)" : "floor (after up)", s.bytes, s.perAssignment, s.entryPerResource, s.providerPerResource]);
+      return row([
+        kind === "ours" ? "ours (after up)" : "floor (after up)",
+        s.bytes,
+        s.perAssignment,
+        s.entryPerResource,
+        s.providerPerResource,
+      ]);
     }),
     "",
     "Wall time is the whole stack-runner process (Node start, workspace and config set-up, the",
@@ -643,9 +718,15 @@ function engineSection(e) {
     "the refresh and destroy call counts by a few calls (the provider's coalescing of loads depends on timing).",
   ];
   if (Object.keys(e.failed).length > 0) {
-    lines.push("", ...Object.entries(e.failed).map(([kind, why]) => `**${kind} failed** at ${why.slice(0, 600).replace(/\s+/g, " ")}`));
+    lines.push(
+      "",
+      ...Object.entries(e.failed).map(
+        ([kind, why]) => `**${kind} failed** at ${why.slice(0, 600).replace(/\s+/g, " ")}`,
+      ),
+    );
   }
-  if (e.warnings.length > 0) lines.push("", `Emulator warnings: ${e.warnings.length}, first: ${e.warnings[0].slice(0, 300)}`);
+  if (e.warnings.length > 0)
+    lines.push("", `Emulator warnings: ${e.warnings.length}, first: ${e.warnings[0].slice(0, 300)}`);
   return lines.join("\n");
 }
 
@@ -656,7 +737,13 @@ if (require.main === module) {
     .then((e) => {
       const verdicts = engineVerdicts(e);
       process.stdout.write(`${engineSection(e)}\n\n`);
-      process.stdout.write(["| target | measured | met |", "|---|---|---|", ...verdicts.map((v) => `| ${v.text} | ${v.measured} | ${v.ok ? "yes" : "**NO**"} |`)].join("\n") + "\n");
+      process.stdout.write(
+        [
+          "| target | measured | met |",
+          "|---|---|---|",
+          ...verdicts.map((v) => `| ${v.text} | ${v.measured} | ${v.ok ? "yes" : "**NO**"} |`),
+        ].join("\n") + "\n",
+      );
       process.exitCode = verdicts.every((v) => v.ok) ? 0 : 1;
     })
     .catch((err) => {

@@ -8,17 +8,44 @@ const ROLES = ["admin", "viewer", "billing", "support", "auditor"];
 
 /** The four kinds of assignment, with the user's roles after create and after delete. */
 const KINDS = [
-  { tenantId: null, mode: "set", roleNames: ["admin", "billing"], up: { project: ["admin", "billing"], tenants: {} }, down: { project: [], tenants: {} } },
-  { tenantId: "acme", mode: "set", roleNames: ["admin"], up: { project: ["viewer"], tenants: { acme: ["admin"] } }, down: { project: ["viewer"], tenants: {} } },
-  { tenantId: null, mode: "add", roleNames: ["auditor"], up: { project: ["auditor", "viewer"], tenants: {} }, down: { project: ["viewer"], tenants: {} } },
-  { tenantId: "globex", mode: "add", roleNames: ["support"], up: { project: ["viewer"], tenants: { globex: ["support"] } }, down: { project: ["viewer"], tenants: {} } }, // the add joined globex, so its delete leaves it
+  {
+    tenantId: null,
+    mode: "set",
+    roleNames: ["admin", "billing"],
+    up: { project: ["admin", "billing"], tenants: {} },
+    down: { project: [], tenants: {} },
+  },
+  {
+    tenantId: "acme",
+    mode: "set",
+    roleNames: ["admin"],
+    up: { project: ["viewer"], tenants: { acme: ["admin"] } },
+    down: { project: ["viewer"], tenants: {} },
+  },
+  {
+    tenantId: null,
+    mode: "add",
+    roleNames: ["auditor"],
+    up: { project: ["auditor", "viewer"], tenants: {} },
+    down: { project: ["viewer"], tenants: {} },
+  },
+  {
+    tenantId: "globex",
+    mode: "add",
+    roleNames: ["support"],
+    up: { project: ["viewer"], tenants: { globex: ["support"] } },
+    down: { project: ["viewer"], tenants: {} },
+  }, // the add joined globex, so its delete leaves it
 ];
 
 /** The emulator seed, the check inputs per assignment, and the expected access after up and after destroy. */
 function fleet(n) {
   const seed = {
     roles: ROLES.map((name) => ({ name })),
-    tenants: [{ id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] }, { id: "globex", name: "Globex" }],
+    tenants: [
+      { id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] },
+      { id: "globex", name: "Globex" },
+    ],
     users: [],
   };
   const assignments = [];

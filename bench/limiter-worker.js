@@ -25,7 +25,8 @@ const { resolveSettings } = require(path.join(dist, "provider", "settings.js"));
  */
 function recordGrants(limiter) {
   const spent = limiter.spent;
-  if (!Array.isArray(spent)) throw new Error("the limiter no longer keeps a `spent` list: update bench/limiter-worker.js");
+  if (!Array.isArray(spent))
+    throw new Error("the limiter no longer keeps a `spent` list: update bench/limiter-worker.js");
   const grants = [];
   spent.push = function push(...tokens) {
     for (let i = 0; i < tokens.length; i++) grants.push(performance.now());
@@ -36,7 +37,12 @@ function recordGrants(limiter) {
 
 async function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-  const config = { projectId: job.projectId, managementKey: job.managementKey, baseUrl: job.baseUrl, requestsPerMinute: String(job.budget) };
+  const config = {
+    projectId: job.projectId,
+    managementKey: job.managementKey,
+    baseUrl: job.baseUrl,
+    requestsPerMinute: String(job.budget),
+  };
   // The in-process limiter is measured here (its hand-outs are observable); without budgetDir
   // the client uses it rather than the cross-process budget file.
   const settings = { ...resolveSettings(config, {}), budgetDir: undefined };
@@ -45,7 +51,12 @@ async function main() {
   const started = performance.now();
   const since = () => Math.round(performance.now() - started);
   const outcomes = await Promise.all(
-    job.loginIds.map((id) => client.loadUser(id).then(() => ({ ok: true, ms: since() }), (err) => ({ ok: false, code: err.code, ms: since() }))),
+    job.loginIds.map((id) =>
+      client.loadUser(id).then(
+        () => ({ ok: true, ms: since() }),
+        (err) => ({ ok: false, code: err.code, ms: since() }),
+      ),
+    ),
   );
   process.stdout.write(`${JSON.stringify({ grants: grants.map((t) => t - started), outcomes })}\n`);
 }

@@ -45,12 +45,21 @@ async function burst({ projectId, budget, loads }) {
   const loginIds = Array.from({ length: loads }, (_, i) => `l${i}@example.com`);
   // A limit far above the budget: it refuses nothing, but makes the emulator read its clock per call.
   const rateLimit = { requests: 1e9, perSeconds: 60 };
-  const emu = await startEmulator({ projectId, seed: { users: loginIds.map((loginId) => ({ loginId })) }, clock, rateLimit, warn: () => undefined });
+  const emu = await startEmulator({
+    projectId,
+    seed: { users: loginIds.map((loginId) => ({ loginId })) },
+    clock,
+    rateLimit,
+    warn: () => undefined,
+  });
   arrivals.length = 0; // readings taken while seeding
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pda-bench-limiter-"));
   try {
     const jobFile = path.join(dir, "job.json");
-    fs.writeFileSync(jobFile, JSON.stringify({ projectId, managementKey: emu.managementKey, baseUrl: emu.url, budget, loginIds }));
+    fs.writeFileSync(
+      jobFile,
+      JSON.stringify({ projectId, managementKey: emu.managementKey, baseUrl: emu.url, budget, loginIds }),
+    );
     const worker = path.join(__dirname, "limiter-worker.js");
     const { stdout } = await promisify(execFile)(process.execPath, [worker, jobFile], { maxBuffer: 16 << 20 });
     if (!stdout.trim()) throw new Error("bench/limiter-worker.js exited without a result");

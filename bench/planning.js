@@ -32,7 +32,12 @@ function buildCases(plan, count) {
   const cases = [];
   for (let i = 0; i < count; i++) {
     const tenantId = i % 2 === 0 ? null : `tenant-${i % 7}`;
-    const inputs = { loginId: `user${i}@example.com`, tenantId, roleNames: pickRoles(random, pool), mode: i % 3 === 0 ? "add" : "set" };
+    const inputs = {
+      loginId: `user${i}@example.com`,
+      tenantId,
+      roleNames: pickRoles(random, pool),
+      mode: i % 3 === 0 ? "add" : "set",
+    };
     const live = pickRoles(random, pool);
     const user = {
       userId: `U${i}`,
@@ -40,7 +45,11 @@ function buildCases(plan, count) {
       userTenants: tenantId === null ? [] : [{ tenantId, tenantName: tenantId, roleNames: live }],
     };
     const granted = inputs.mode === "add" ? inputs.roleNames.slice(0, 5) : [];
-    const olds = plan.toOutputs(inputs, user, { grantedRoleNames: granted, createdMembership: false, secretInputs: [] });
+    const olds = plan.toOutputs(inputs, user, {
+      grantedRoleNames: granted,
+      createdMembership: false,
+      secretInputs: [],
+    });
     cases.push({ inputs, user, olds });
   }
   return cases;
@@ -68,7 +77,11 @@ function benchPlanning(plan, count = 10_000, rounds = 7) {
     assignments: count,
     rolesEach: 20,
     normaliseRoles: rate(cases, rounds, (c) => plan.normaliseRoles(c.inputs.roleNames).length),
-    planApply: rate(cases, rounds, (c) => plan.planApply(c.inputs, plan.viewScope(c.user, c.inputs.tenantId), c.olds).operations.length),
+    planApply: rate(
+      cases,
+      rounds,
+      (c) => plan.planApply(c.inputs, plan.viewScope(c.user, c.inputs.tenantId), c.olds).operations.length,
+    ),
     planDiff: rate(cases, rounds, (c) => plan.planDiff(c.olds, c.inputs, true).replaces.length),
     all: rate(cases, rounds, (c) => {
       const declared = plan.normaliseRoles(c.inputs.roleNames);

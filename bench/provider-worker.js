@@ -28,7 +28,10 @@ async function up(lifecycle, job) {
   const failures = checks.result.flatMap((c) => c.failures ?? []);
   if (failures.length > 0) throw new Error(`check failed: ${JSON.stringify(failures[0])}`);
   const creates = await timed(() => Promise.all(checks.result.map((c) => lifecycle.create(c.inputs))));
-  fs.writeFileSync(job.out, JSON.stringify(creates.result.map((r, i) => ({ id: r.id, outs: r.outs, news: checks.result[i].inputs }))));
+  fs.writeFileSync(
+    job.out,
+    JSON.stringify(creates.result.map((r, i) => ({ id: r.id, outs: r.outs, news: checks.result[i].inputs }))),
+  );
   return { checkMs: checks.ms, createMs: creates.ms, count: creates.result.length };
 }
 
@@ -51,7 +54,9 @@ async function main() {
   await lifecycle.configure({ config: { get: (key) => job.config[key] } });
   const numbers = mode === "up" ? await up(lifecycle, job) : await destroy(lifecycle, job);
   const peakRssMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-  process.stdout.write(`${JSON.stringify({ ...numbers, baselineRssMb: round1(baselineRssMb), peakRssMb: round1(peakRssMb) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...numbers, baselineRssMb: round1(baselineRssMb), peakRssMb: round1(peakRssMb) })}\n`,
+  );
 }
 
 function round1(x) {

@@ -29,17 +29,26 @@ const TARGETS = {
   // Planning must never matter next to API calls: 20 000/s plans a 1 000-resource stack in 50 ms.
   // (Measured 43 000 to 89 000/s on the same 2-core machine from run to run: the bar leaves room for that noise.)
   planning: { text: "planning ≥ 20 000 assignments/s (normaliseRoles + planApply + planDiff each)", min: 20_000 },
-  creates: { text: `${ASSIGNMENTS} creates against the emulator in < 20 s (budget raised to 100 000/min)`, maxMs: 20_000 },
+  creates: {
+    text: `${ASSIGNMENTS} creates against the emulator in < 20 s (budget raised to 100 000/min)`,
+    maxMs: 20_000,
+  },
   // The Pulumi SDK alone takes about 127 MB in the provider process; this bounds our part to ~130 MB.
   rss: { text: "provider process peak RSS < 256 MB (of which ~127 MB is the Pulumi SDK)", maxMb: 256 },
-  limiter: { text: "a burst of 100 calls at 50/min: all succeed, and no 60 s window holds more than 50 calls (handed out, and arrived at the emulator)" },
+  limiter: {
+    text: "a burst of 100 calls at 50/min: all succeed, and no 60 s window holds more than 50 calls (handed out, and arrived at the emulator)",
+  },
 };
 
 /** Runs one provider worker process and returns its JSON line. */
 async function worker(mode, job, dir) {
   const jobFile = path.join(dir, `${mode}.json`);
   fs.writeFileSync(jobFile, JSON.stringify(job));
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "provider-worker.js"), mode, jobFile], { maxBuffer: 16 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(__dirname, "provider-worker.js"), mode, jobFile],
+    { maxBuffer: 16 << 20 },
+  );
   return JSON.parse(stdout.trim().split("\n").pop());
 }
 
@@ -82,7 +91,13 @@ function machine() {
   } catch {
     // nproc is not everywhere; availableParallelism is the same number on Linux
   }
-  return { nproc, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.release()}`, memGb: Math.round(os.totalmem() / 2 ** 30) };
+  return {
+    nproc,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+  };
 }
 
 function report(m, planning, provider, limiter, engine, verdicts, totalS) {
@@ -114,20 +129,53 @@ function report(m, planning, provider, limiter, engine, verdicts, totalS) {
     "",
     "| process | step | wall ms | API calls | calls/s | peak RSS MB (baseline with the Pulumi SDK loaded) | end state as expected |",
     "|---|---|---|---|---|---|---|",
-    row(["1 (`up`)", "check ×200", p.up.checkMs, 0, "-", `${p.up.peakRssMb} (${p.up.baselineRssMb})`, p.upState ? "yes" : "**NO**"]),
+    row([
+      "1 (`up`)",
+      "check ×200",
+      p.up.checkMs,
+      0,
+      "-",
+      `${p.up.peakRssMb} (${p.up.baselineRssMb})`,
+      p.upState ? "yes" : "**NO**",
+    ]),
     row(["1 (`up`)", "create ×200", p.up.createMs, p.upRequests, perSecond(p.upRequests, p.up.createMs), "", ""]),
-    row(["2 (`destroy`)", `diff ×200 (${p.down.changed} changed)`, p.down.diffMs, 0, "-", `${p.down.peakRssMb} (${p.down.baselineRssMb})`, p.downState ? "yes" : "**NO**"]),
-    row(["2 (`destroy`)", "remove ×200", p.down.removeMs, p.downRequests, perSecond(p.downRequests, p.down.removeMs), "", ""]),
+    row([
+      "2 (`destroy`)",
+      `diff ×200 (${p.down.changed} changed)`,
+      p.down.diffMs,
+      0,
+      "-",
+      `${p.down.peakRssMb} (${p.down.baselineRssMb})`,
+      p.downState ? "yes" : "**NO**",
+    ]),
+    row([
+      "2 (`destroy`)",
+      "remove ×200",
+      p.down.removeMs,
+      p.downRequests,
+      perSecond(p.downRequests, p.down.removeMs),
+      "",
+      "",
+    ]),
     "",
     "## Limiter: a burst of 100 calls (license handshake + 99 loads) at 50 per minute",
     "",
     "| loads ok | done < 1 s | 51st arrival after the 1st (ms) | tokens / calls at emulator | busiest 60 s: limiter / emulator | 51 calls within (ms): limiter / emulator | failures | wall ms |",
     "|---|---|---|---|---|---|---|---|",
-    row([`${limiter.loadsSucceeded}/${limiter.loads}`, limiter.doneWithin1s, limiter.nextAfterBudgetMs ?? "-", `${limiter.tokens} / ${limiter.reachedEmulator}`, `${limiter.busiestClientWindow} / ${limiter.busiestEmulatorWindow}`, `${fmt(limiter.tightestClientSpan ?? "-")} / ${fmt(limiter.tightestEmulatorSpan ?? "-")}`, JSON.stringify(limiter.failures), limiter.wallMs]),
+    row([
+      `${limiter.loadsSucceeded}/${limiter.loads}`,
+      limiter.doneWithin1s,
+      limiter.nextAfterBudgetMs ?? "-",
+      `${limiter.tokens} / ${limiter.reachedEmulator}`,
+      `${limiter.busiestClientWindow} / ${limiter.busiestEmulatorWindow}`,
+      `${fmt(limiter.tightestClientSpan ?? "-")} / ${fmt(limiter.tightestEmulatorSpan ?? "-")}`,
+      JSON.stringify(limiter.failures),
+      limiter.wallMs,
+    ]),
     "",
     "The client is built as the provider's configure builds it (default 60 s per-operation deadline).",
-    "\"limiter\" counts when the limiter handed out tokens; \"emulator\" when the calls arrived (as the",
-    "service counts). \"51 calls within\" is the shortest time in which 51 of them happened: a budget",
+    '"limiter" counts when the limiter handed out tokens; "emulator" when the calls arrived (as the',
+    'service counts). "51 calls within" is the shortest time in which 51 of them happened: a budget',
     "of 50 per 60 s holds when it is at least 60 000 ms.",
     "",
     ...(engine ? [engineSection(engine), ""] : ["## Engine", "", "Skipped (BENCH_SKIP_ENGINE=1).", ""]),
@@ -140,9 +188,13 @@ async function main() {
   const m = machine();
   console.log(`bench: nproc ${m.nproc}, Node ${m.node}`);
   const planning = benchPlanning(require(path.join(dist, "provider", "plan.js")));
-  console.log(`planning: ${fmt(planning.all)} assignments/s (normaliseRoles ${fmt(planning.normaliseRoles)}/s, planApply ${fmt(planning.planApply)}/s, planDiff ${fmt(planning.planDiff)}/s)`);
+  console.log(
+    `planning: ${fmt(planning.all)} assignments/s (normaliseRoles ${fmt(planning.normaliseRoles)}/s, planApply ${fmt(planning.planApply)}/s, planDiff ${fmt(planning.planDiff)}/s)`,
+  );
   const provider = await benchProvider();
-  console.log(`provider: create ×${ASSIGNMENTS} ${provider.up.createMs} ms (${provider.upRequests} calls), diff ${provider.down.diffMs} ms, remove ${provider.down.removeMs} ms (${provider.downRequests} calls), peak RSS ${provider.up.peakRssMb} / ${provider.down.peakRssMb} MB`);
+  console.log(
+    `provider: create ×${ASSIGNMENTS} ${provider.up.createMs} ms (${provider.upRequests} calls), diff ${provider.down.diffMs} ms, remove ${provider.down.removeMs} ms (${provider.downRequests} calls), peak RSS ${provider.up.peakRssMb} / ${provider.down.peakRssMb} MB`,
+  );
   console.log("limiter: 100 calls at 50/min, about 60 s…");
   const limiter = await benchLimiter();
   let engine;
@@ -150,13 +202,23 @@ async function main() {
     console.log("engine: skipped (BENCH_SKIP_ENGINE=1)");
   } else {
     const opts = engineOptions();
-    console.log(`engine: ${opts.n} assignments over ${opts.users} users through the real engine, next to the engine floor: minutes (progress on stderr)…`);
+    console.log(
+      `engine: ${opts.n} assignments over ${opts.users} users through the real engine, next to the engine floor: minutes (progress on stderr)…`,
+    );
     engine = await benchEngine(opts);
   }
   const verdicts = [
     { text: TARGETS.planning.text, measured: `${fmt(planning.all)}/s`, ok: planning.all >= TARGETS.planning.min },
-    { text: TARGETS.creates.text, measured: `${fmt(provider.up.createMs)} ms`, ok: provider.up.createMs < TARGETS.creates.maxMs && provider.upState },
-    { text: TARGETS.rss.text, measured: `${provider.up.peakRssMb} / ${provider.down.peakRssMb} MB`, ok: Math.max(provider.up.peakRssMb, provider.down.peakRssMb) < TARGETS.rss.maxMb },
+    {
+      text: TARGETS.creates.text,
+      measured: `${fmt(provider.up.createMs)} ms`,
+      ok: provider.up.createMs < TARGETS.creates.maxMs && provider.upState,
+    },
+    {
+      text: TARGETS.rss.text,
+      measured: `${provider.up.peakRssMb} / ${provider.down.peakRssMb} MB`,
+      ok: Math.max(provider.up.peakRssMb, provider.down.peakRssMb) < TARGETS.rss.maxMb,
+    },
     {
       text: TARGETS.limiter.text,
       measured: `${limiter.loadsSucceeded}/${limiter.loads} ok; busiest ${limiter.busiestClientWindow} handed out / ${limiter.busiestEmulatorWindow} arrived`,
@@ -166,12 +228,19 @@ async function main() {
         limiter.busiestEmulatorWindow <= limiter.budget &&
         limiter.reachedEmulator <= limiter.tokens,
     },
-    { text: "destroy leaves the contract's result and an unchanged stack diffs as no change", measured: `${provider.down.changed} changed`, ok: provider.downState && provider.down.changed === 0 },
+    {
+      text: "destroy leaves the contract's result and an unchanged stack diffs as no change",
+      measured: `${provider.down.changed} changed`,
+      ok: provider.downState && provider.down.changed === 0,
+    },
     ...(engine ? engineVerdicts(engine) : []),
   ];
   console.log(`limiter: ${JSON.stringify(limiter)}`);
   const totalS = Math.round((performance.now() - started) / 1000);
-  fs.writeFileSync(path.join(__dirname, "results.md"), report(m, planning, provider, limiter, engine, verdicts, totalS));
+  fs.writeFileSync(
+    path.join(__dirname, "results.md"),
+    report(m, planning, provider, limiter, engine, verdicts, totalS),
+  );
   console.table(verdicts.map((v) => ({ target: v.text, measured: v.measured, met: v.ok })));
   console.log(`bench: ${totalS} s; wrote bench/results.md`);
   if (!verdicts.every((v) => v.ok)) process.exit(1);

@@ -102,7 +102,9 @@ export async function runCli(argv: string[]): Promise<void> {
   }
   process.stderr.write(`descope-emulator listening on ${emu.url}\n`);
   process.stdout.write(`${exportLines(emu)}\n`);
-  process.stderr.write(`Admin paths (no credentials): ${emu.url}/emulator/{state,seed,reset,requests,faults,rate-limit}\n`);
+  process.stderr.write(
+    `Admin paths (no credentials): ${emu.url}/emulator/{state,seed,reset,requests,faults,rate-limit}\n`,
+  );
   process.stderr.write("Stop with Ctrl+C (SIGINT) or SIGTERM.\n");
   const stop = (signal: string) => {
     process.stderr.write(`descope-emulator: ${signal}, stopping\n`);

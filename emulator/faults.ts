@@ -108,7 +108,7 @@ export class FaultInjector {
 
   /** Milliseconds to wait before handling a request to `path`. */
   latencyFor(path: string): number {
-    return pathMatches(this.options.paths, path) ? this.options.latencyMs ?? 0 : 0;
+    return pathMatches(this.options.paths, path) ? (this.options.latencyMs ?? 0) : 0;
   }
 
   /** `Retry-After` of injected 429s. */

@@ -68,9 +68,7 @@ function matches(user: UserRecord, f: SearchFilter): boolean {
   if (!f.testUsersOnly && !f.withTestUser && user.test) return false;
   if (f.loginIds.length && !user.loginIds.some((l) => f.loginIds.includes(l))) return false;
   if (f.userIds.length && !f.userIds.includes(user.userId)) return false;
-  const tenants = f.tenantIds.length
-    ? user.tenants.filter((m) => f.tenantIds.includes(m.tenantId))
-    : user.tenants;
+  const tenants = f.tenantIds.length ? user.tenants.filter((m) => f.tenantIds.includes(m.tenantId)) : user.tenants;
   if (f.tenantIds.length && tenants.length === 0) return false;
   if (!f.roleNames.length) return true;
   const held = [...user.roleNames, ...tenants.flatMap((m) => m.roleNames)];

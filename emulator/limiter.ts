@@ -32,7 +32,10 @@ export class RateLimiter {
   private buckets = new Map<string, Bucket>();
 
   /** @param clock milliseconds since the epoch. */
-  constructor(options: RateLimitOptions | undefined, private readonly clock: () => number = Date.now) {
+  constructor(
+    options: RateLimitOptions | undefined,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.set(options);
   }
 

@@ -9,7 +9,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { handleControl } from "./control";
 import { ApiError, internalError, rateLimited, unauthorized, unknownPath } from "./errors";
 import { isAfterApply, type FaultInjector } from "./faults";
-import { bodyForLog, errorAnswer, parseObjectBody, parseQuery, readBody, send, type Answer, type RawBody } from "./http-io";
+import {
+  bodyForLog,
+  errorAnswer,
+  parseObjectBody,
+  parseQuery,
+  readBody,
+  send,
+  type Answer,
+  type RawBody,
+} from "./http-io";
 import type { RateLimiter } from "./limiter";
 import { safeHeaders, type RequestLog } from "./request-log";
 import { matchRoute } from "./routes";
@@ -68,13 +77,25 @@ function answerApi(core: EmulatorCore, req: IncomingMessage, url: URL, raw: RawB
 }
 
 /** Writes the answer (or destroys the connection) and records the call. */
-function finish(res: ServerResponse, core: EmulatorCore, entry: Omit<RecordedRequest, "seq" | "status" | "responseBody">, answer: Answer | undefined): void {
+function finish(
+  res: ServerResponse,
+  core: EmulatorCore,
+  entry: Omit<RecordedRequest, "seq" | "status" | "responseBody">,
+  answer: Answer | undefined,
+): void {
   if (answer) send(res, answer);
   else res.socket?.destroy();
   core.log.record({ ...entry, status: answer?.status ?? 0, responseBody: answer?.body });
 }
 
-async function handleApi(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, url: URL, raw: RawBody, sleep: Sleeper): Promise<void> {
+async function handleApi(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  raw: RawBody,
+  sleep: Sleeper,
+): Promise<void> {
   const path = url.pathname;
   const latency = core.faults.latencyFor(path);
   if (latency > 0) await sleep(latency);

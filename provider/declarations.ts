@@ -69,7 +69,12 @@ export class DeclarationRegistry {
       for (const r of p.roleNames) asserted.add(r);
       for (const r of p.mode === "set" ? p.roleNames : p.grantedRoleNames) owned.add(r);
     }
-    return { count: peers.length, asserted, owned, membershipOwned: peers.some((p) => p.mode === "add" && p.ownsMembership) };
+    return {
+      count: peers.length,
+      asserted,
+      owned,
+      membershipOwned: peers.some((p) => p.mode === "add" && p.ownsMembership),
+    };
   }
 
   /**
@@ -93,7 +98,9 @@ export class DeclarationRegistry {
   }
 
   private peers(userId: string, tenantId: string | null, exceptName?: string): Declaration[] {
-    return [...this.byName.values()].filter((p) => p.name !== exceptName && p.userId === userId && p.tenantId === tenantId);
+    return [...this.byName.values()].filter(
+      (p) => p.name !== exceptName && p.userId === userId && p.tenantId === tenantId,
+    );
   }
 }
 

@@ -122,7 +122,8 @@ export class DescopeApiError extends DescopeCallError {
   /** Builds the message from the call context, the status and the (already redacted) body. */
   constructor(ctx: DescopeCallContext, status: number, body: DescopeErrorBody) {
     const hint = status === 401 || status === 403 ? ` (${CREDENTIALS_HINT})` : "";
-    super(ctx, 
+    super(
+      ctx,
       `${describeCall(ctx)} failed: HTTP ${status}${describeBody(body)}${attemptsSuffix(ctx.attempts)}${hint}`,
     );
     this.status = status;
@@ -155,7 +156,8 @@ export class DescopeRateLimitedError extends DescopeCallError {
   /** `why` says why retrying stopped, e.g. "retries exhausted". */
   constructor(ctx: DescopeCallContext, body: DescopeErrorBody, retryAfterSeconds: number | undefined, why: string) {
     const after = retryAfterSeconds !== undefined ? `, Retry-After ${retryAfterSeconds}s` : "";
-    super(ctx, 
+    super(
+      ctx,
       `${describeCall(ctx)} was rate limited: HTTP 429${describeBody(body)}${after}; ${why}${attemptsSuffix(ctx.attempts)}`,
     );
     this.errorCode = body.errorCode;
@@ -172,7 +174,10 @@ export class DescopeNetworkError extends DescopeCallError {
 
   /** `detail` is the low-level message (redacted by the caller). */
   constructor(ctx: DescopeCallContext, causeCode: string, detail: string) {
-    super(ctx, `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`);
+    super(
+      ctx,
+      `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`,
+    );
     this.causeCode = causeCode;
   }
 }
@@ -214,7 +219,8 @@ export class DescopeBadResponseError extends DescopeCallError {
   constructor(ctx: DescopeCallContext, status: number, reason: string, excerpt: string) {
     const short = oneLine(excerpt, 160);
     const hint = status === 401 || status === 403 ? ` (${CREDENTIALS_HINT})` : "";
-    super(ctx, 
+    super(
+      ctx,
       `${describeCall(ctx)} got a bad response: HTTP ${status}, ${reason}` +
         `${short ? `: ${JSON.stringify(short)}` : ""}${attemptsSuffix(ctx.attempts)}${hint}`,
     );
@@ -241,7 +247,10 @@ export class DescopeServiceUnavailableError extends DescopeCallError {
   constructor(ctx: DescopeCallContext, status: number, excerpt: string, why?: string) {
     const short = oneLine(excerpt, 160);
     const body = short ? `not a Descope error body: ${JSON.stringify(short)}` : "empty body";
-    super(ctx, `${describeCall(ctx)} failed: service unavailable (HTTP ${status}, ${body})${why ? `; ${why}` : ""}${attemptsSuffix(ctx.attempts)}`);
+    super(
+      ctx,
+      `${describeCall(ctx)} failed: service unavailable (HTTP ${status}, ${body})${why ? `; ${why}` : ""}${attemptsSuffix(ctx.attempts)}`,
+    );
     this.status = status;
     this.excerpt = short;
   }

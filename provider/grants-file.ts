@@ -43,7 +43,8 @@ export function parseGrants(doc: unknown, source = "grants file"): Grant[] {
   const names = new Set<string>();
   for (const g of parsed.data.grants) {
     const name = grantName(g);
-    if (names.has(name)) throw new Error(`${source} is invalid: two grants are named ${JSON.stringify(name)}; give one a distinct "name"`);
+    if (names.has(name))
+      throw new Error(`${source} is invalid: two grants are named ${JSON.stringify(name)}; give one a distinct "name"`);
     names.add(name);
   }
   return parsed.data.grants;
@@ -53,4 +54,3 @@ export function parseGrants(doc: unknown, source = "grants file"): Grant[] {
 export function grantName(g: Grant): string {
   return g.name ?? `${g.loginId}/${g.tenantId ?? "project"}`;
 }
-

@@ -9,7 +9,10 @@ import { UserRoleAssignment } from "./resource";
 export { grantName, grantsSchema, parseGrants, type Grant } from "./grants-file";
 
 /** Declares one `UserRoleAssignment` per grant; returns them by name. */
-export function declareGrants(grants: Grant[], opts?: pulumi.CustomResourceOptions): Record<string, UserRoleAssignment> {
+export function declareGrants(
+  grants: Grant[],
+  opts?: pulumi.CustomResourceOptions,
+): Record<string, UserRoleAssignment> {
   const out: Record<string, UserRoleAssignment> = {};
   for (const g of grants) {
     const name = grantName(g);

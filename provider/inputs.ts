@@ -58,16 +58,20 @@ export function isUnknown(value: unknown): boolean {
 
 /** True when any input (or any role name) is not known yet. */
 export function hasUnknowns(inputs: Record<string, unknown>): boolean {
-  return INPUT_NAMES.some((k) => isUnknown(inputs[k]) || (Array.isArray(inputs[k]) && (inputs[k] as unknown[]).some(isUnknown)));
+  return INPUT_NAMES.some(
+    (k) => isUnknown(inputs[k]) || (Array.isArray(inputs[k]) && (inputs[k] as unknown[]).some(isUnknown)),
+  );
 }
 
 function identifier(name: string) {
-  return z
-    .string({ invalid_type_error: `${name} must be a string`, required_error: `${name} is required` })
-    .refine((s) => s.trim().length > 0, `${name} must not be empty or blank`)
-    .refine((s) => s.trim() === s, `${name} must not have leading or trailing spaces`)
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${name} must not contain control characters`);
+  return (
+    z
+      .string({ invalid_type_error: `${name} must be a string`, required_error: `${name} is required` })
+      .refine((s) => s.trim().length > 0, `${name} must not be empty or blank`)
+      .refine((s) => s.trim() === s, `${name} must not have leading or trailing spaces`)
+      // eslint-disable-next-line no-control-regex
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${name} must not contain control characters`)
+  );
 }
 
 /** The schema of the declared inputs (a fresh object per call). */
@@ -116,9 +120,14 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   else if (Array.isArray(probe.roleNames)) probe.roleNames = probe.roleNames.map((r) => (isUnknown(r) ? "unknown" : r));
   const parsed = assignmentSchema().safeParse(probe);
   if (!parsed.success) return { inputs: news, failures: toCheckFailures(parsed.error) };
-  const inputs: Record<string, unknown> = { ...given, ...hidden, mode: isUnknown(given.mode) ? given.mode : parsed.data.mode };
+  const inputs: Record<string, unknown> = {
+    ...given,
+    ...hidden,
+    mode: isUnknown(given.mode) ? given.mode : parsed.data.mode,
+  };
   if (given.tenantId === null || given.tenantId === undefined) delete inputs.tenantId;
-  if (Array.isArray(given.roleNames) && !given.roleNames.some(isUnknown)) inputs.roleNames = normaliseRoles(parsed.data.roleNames);
+  if (Array.isArray(given.roleNames) && !given.roleNames.some(isUnknown))
+    inputs.roleNames = normaliseRoles(parsed.data.roleNames);
   return { inputs, failures: [] };
 }
 
@@ -139,7 +148,9 @@ function unknownPropertyReason(key: string): string {
   const lower = key.toLowerCase();
   const guess =
     INPUT_NAMES.find((n) => n.toLowerCase() === lower) ??
-    INPUT_NAMES.find((n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)));
+    INPUT_NAMES.find(
+      (n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)),
+    );
   const known = INPUT_NAMES.join(", ");
   return `unknown property "${key}"${guess ? `; did you mean "${guess}"?` : ""} (UserRoleAssignment takes ${known})`;
 }

@@ -12,8 +12,15 @@ import { DescopeClient } from "./client/client";
 import { UserNotFoundError, isDescopeError } from "./errors";
 import { checkInputs, hasUnknowns, isUnknown, secretInputsOf, toAssignmentInputs, type CheckFailure } from "./inputs";
 import {
-  mayUndoMembership, planApply, planDelete, planDiff, toOutputs, viewScope,
-  type AssignmentInputs, type AssignmentOutputs, type DeleteInput,
+  mayUndoMembership,
+  planApply,
+  planDelete,
+  planDiff,
+  toOutputs,
+  viewScope,
+  type AssignmentInputs,
+  type AssignmentOutputs,
+  type DeleteInput,
 } from "./plan";
 import { runOperations } from "./operation-runner";
 import { changedParts, checkAgainstProject, type ChangedParts } from "./project-checks";
@@ -72,7 +79,10 @@ function requireClient(): DescopeClient {
  * calls, and a new declaration's user is resolved so that contradictions fail the preview; an
  * unchanged declaration makes no call (diff resolves it from the stored state).
  */
-export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+export async function check(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   const api = requireClient(); // a missing setting fails the preview here, before anything else
   const outcome = checkInputs(news);
   if (outcome.failures.length > 0 || hasUnknowns(outcome.inputs)) return outcome;
@@ -88,13 +98,22 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
 }
 
 /** The changed parts of a declaration against the live project, and its contradictions. */
-async function checkProject(api: DescopeClient, name: string, inputs: AssignmentInputs, changed: ChangedParts): Promise<CheckFailure[]> {
+async function checkProject(
+  api: DescopeClient,
+  name: string,
+  inputs: AssignmentInputs,
+  changed: ChangedParts,
+): Promise<CheckFailure[]> {
   const [user, roles, tenants] = await Promise.all([
     changed.loginId ? state.users.resolve(api, inputs.loginId) : undefined,
     changed.roleNames.length > 0 ? state.catalog.roles(api) : undefined,
     inputs.tenantId !== null && changed.tenantId ? state.catalog.tenants(api) : undefined,
   ]);
-  const facts = { roles, tenantIds: tenants?.map((t) => t.id), userFound: user === undefined ? undefined : user !== null };
+  const facts = {
+    roles,
+    tenantIds: tenants?.map((t) => t.id),
+    userFound: user === undefined ? undefined : user !== null,
+  };
   const failures = checkAgainstProject(inputs, changed, facts);
   if (user) {
     state.declarations.resolve(name, user.userId);
@@ -105,7 +124,11 @@ async function checkProject(api: DescopeClient, name: string, inputs: Assignment
 }
 
 /** Compares declared inputs with the stored outputs (roles as sets; drift in mode set). */
-export async function diff(_id: string, olds: AssignmentOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(
+  _id: string,
+  olds: AssignmentOutputs,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.DiffResult> {
   if (hasUnknowns(news)) {
     const replaces = (["tenantId", "loginId"] as const).filter((k) => isUnknown(news[k]));
     return { changes: true, replaces, deleteBeforeReplace: false };
@@ -152,8 +175,12 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
       // A membership another add declaration made is shared, like its roles.
-      const createdMembership = inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || others.membershipOwned);
-      state.declarations.resolve(name, user.userId, { grantedRoleNames: plan.grantedRoleNames, membership: createdMembership });
+      const createdMembership =
+        inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || others.membershipOwned);
+      state.declarations.resolve(name, user.userId, {
+        grantedRoleNames: plan.grantedRoleNames,
+        membership: createdMembership,
+      });
       const extras = { grantedRoleNames: plan.grantedRoleNames, createdMembership, secretInputs: secrets };
       return { id: idFor(inputs.tenantId, user.userId, secrets), outs: toOutputs(inputs, after, extras) };
     });
@@ -161,7 +188,11 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
 }
 
 /** Makes the scope match the new inputs again (roles changed, drift, mode switched). */
-export async function update(_id: string, olds: AssignmentOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(
+  _id: string,
+  olds: AssignmentOutputs,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
   const api = requireClient();
   const inputs = toAssignmentInputs(news);
   const secrets = secretInputsOf(news);
@@ -174,14 +205,30 @@ export async function update(_id: string, olds: AssignmentOutputs, news: Record<
       if (!user) throw new UserNotFoundError("update", inputs.loginId, inputs.tenantId);
       const name = declarationName(news, inputs);
       const scope = viewScope(user, inputs.tenantId);
-      const previous = { mode: olds.mode, roleNames: olds.roleNames ?? [], grantedRoleNames: olds.grantedRoleNames ?? [] };
+      const previous = {
+        mode: olds.mode,
+        roleNames: olds.roleNames ?? [],
+        grantedRoleNames: olds.grantedRoleNames ?? [],
+      };
       const others = state.declarations.others(user.userId, inputs.tenantId, name);
       const plan = planApply(inputs, scope, previous, others, await joinDefaults(api, inputs, scope));
       const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
       state.users.rememberAfter(after);
-      const createdMembership = inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || olds.createdMembership === true || others.membershipOwned);
-      state.declarations.resolve(name, user.userId, { grantedRoleNames: plan.grantedRoleNames, membership: createdMembership });
-      return { outs: toOutputs(inputs, after, { grantedRoleNames: plan.grantedRoleNames, createdMembership, secretInputs: secrets }) };
+      const createdMembership =
+        inputs.mode === "add" &&
+        inputs.tenantId !== null &&
+        (!scope.member || olds.createdMembership === true || others.membershipOwned);
+      state.declarations.resolve(name, user.userId, {
+        grantedRoleNames: plan.grantedRoleNames,
+        membership: createdMembership,
+      });
+      return {
+        outs: toOutputs(inputs, after, {
+          grantedRoleNames: plan.grantedRoleNames,
+          createdMembership,
+          secretInputs: secrets,
+        }),
+      };
     });
   });
 }
@@ -202,7 +249,13 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
       if (!user) return;
       const input = await deleteInput(api, stored, olds);
       try {
-        const after = await runOperations(api, stored.tenantId, user, planDelete(input, viewScope(user, stored.tenantId)), false);
+        const after = await runOperations(
+          api,
+          stored.tenantId,
+          user,
+          planDelete(input, viewScope(user, stored.tenantId)),
+          false,
+        );
         state.users.rememberAfter(after);
       } catch (err) {
         if (isDescopeError(err) && err.code === "ERR_DESCOPE_USER_MISMATCH") throw err;
@@ -224,21 +277,33 @@ export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.
   return guarded(secretValues(stored, secrets, olds), async () => {
     const user = await state.users.current(api, stored.userId); // loads coalesce: a refresh costs a few calls
     if (!user || !viewScope(user, stored.tenantId).member) return { id: undefined, props: {} };
-    const extras = { grantedRoleNames: olds.grantedRoleNames ?? [], createdMembership: olds.createdMembership === true, secretInputs: secrets };
+    const extras = {
+      grantedRoleNames: olds.grantedRoleNames ?? [],
+      createdMembership: olds.createdMembership === true,
+      secretInputs: secrets,
+    };
     const outs = toOutputs(stored, user, extras);
     return { id: idFor(stored.tenantId, user.userId, secrets), props: outs, inputs: refreshedInputs(outs, secrets) };
   });
 }
 
 /** The default roles of a tenant the user is about to join in mode set (from the per-process catalog), else null. */
-async function joinDefaults(api: DescopeClient, inputs: AssignmentInputs, scope: { member: boolean }): Promise<string[] | null> {
+async function joinDefaults(
+  api: DescopeClient,
+  inputs: AssignmentInputs,
+  scope: { member: boolean },
+): Promise<string[] | null> {
   if (inputs.mode !== "set" || inputs.tenantId === null || scope.member) return null;
   const tenant = (await state.catalog.tenants(api)).find((t) => t.id === inputs.tenantId);
   return tenant?.defaultRoles ?? null;
 }
 
 /** What delete needs: the declarations still in the program, and the tenant's defaults when needed. */
-async function deleteInput(api: DescopeClient, stored: AssignmentInputs & { userId: string }, olds: Partial<AssignmentOutputs>): Promise<DeleteInput> {
+async function deleteInput(
+  api: DescopeClient,
+  stored: AssignmentInputs & { userId: string },
+  olds: Partial<AssignmentOutputs>,
+): Promise<DeleteInput> {
   const base = {
     mode: stored.mode,
     tenantId: stored.tenantId,
@@ -249,7 +314,9 @@ async function deleteInput(api: DescopeClient, stored: AssignmentInputs & { user
     keepMembership: state.targeted(),
   };
   // The tenants (with their default roles) load once per process, not once per delete.
-  const tenant = mayUndoMembership(base) ? (await state.catalog.tenants(api)).find((t) => t.id === stored.tenantId) : undefined;
+  const tenant = mayUndoMembership(base)
+    ? (await state.catalog.tenants(api)).find((t) => t.id === stored.tenantId)
+    : undefined;
   const defaults = tenant?.defaultRoles ?? null;
   return { ...base, tenantDefaultRoles: defaults };
 }
@@ -261,4 +328,3 @@ async function resolvePending(api: DescopeClient, tenantId: string | null): Prom
     if (user) state.declarations.resolve(d.name, user.userId);
   }
 }
-

@@ -44,7 +44,8 @@ export async function runOperations(
 async function undoAddedMembership(api: DescopeClient, tenantId: string, user: DescopeUser, err: Error): Promise<void> {
   try {
     const answer = await api.removeTenant(addressOf(user), tenantId);
-    if (answer.userId !== user.userId) throw new UserMismatchError("removeTenant", user.userId, answer.userId, tenantId);
+    if (answer.userId !== user.userId)
+      throw new UserMismatchError("removeTenant", user.userId, answer.userId, tenantId);
     err.message += `; the tenant membership this step added was removed again`;
   } catch (undo) {
     // The removal may have been applied with its answer lost: the user's state decides.
@@ -56,7 +57,12 @@ async function undoAddedMembership(api: DescopeClient, tenantId: string, user: D
   }
 }
 
-function runOperation(api: DescopeClient, tenantId: string | null, address: string, step: Operation): Promise<DescopeUser> {
+function runOperation(
+  api: DescopeClient,
+  tenantId: string | null,
+  address: string,
+  step: Operation,
+): Promise<DescopeUser> {
   const tenant = tenantId ?? undefined; // the one place project scope becomes the wire's "no tenantId"
   switch (step.op) {
     case "addTenant":

@@ -147,7 +147,12 @@ export function planApply(
   const declared = normaliseRoles(inputs.roleNames);
   if (inputs.mode === "set") {
     const needsMembership = inputs.tenantId !== null && !scope.member;
-    if (needsMembership && declared.length > 0 && tenantDefaultRoles !== null && without(tenantDefaultRoles, declared).length === 0) {
+    if (
+      needsMembership &&
+      declared.length > 0 &&
+      tenantDefaultRoles !== null &&
+      without(tenantDefaultRoles, declared).length === 0
+    ) {
       // Joining with v2 role/add gives the tenant's defaults plus the declared roles: exactly
       // the declared roles when the defaults are among them, in one atomic write.
       return { operations: [{ op: "addRoles", roles: declared }], grantedRoleNames: [], createsMembership: false };
@@ -225,7 +230,13 @@ export function planDelete(input: DeleteInput, scope: ScopeView): Operation[] {
 
 /** True when a delete of an add declaration may leave the tenant (so the tenant's defaults are needed). */
 export function mayUndoMembership(input: Omit<DeleteInput, "tenantDefaultRoles">): boolean {
-  return input.mode === "add" && input.createdMembership && input.tenantId !== null && input.others.count === 0 && !input.keepMembership;
+  return (
+    input.mode === "add" &&
+    input.createdMembership &&
+    input.tenantId !== null &&
+    input.others.count === 0 &&
+    !input.keepMembership
+  );
 }
 
 /** The diff the engine gets: `changes`, the properties whose change replaces, and which changed. */

@@ -55,11 +55,17 @@ export function checkAgainstProject(
   const failures: CheckFailure[] = [];
   const q = JSON.stringify;
   if (changed.loginId && facts.userFound === false) {
-    failures.push({ property: "loginId", reason: `no user with login ID ${q(declared.loginId)} (loginId is a login ID or the user ID of an existing user)` });
+    failures.push({
+      property: "loginId",
+      reason: `no user with login ID ${q(declared.loginId)} (loginId is a login ID or the user ID of an existing user)`,
+    });
   }
   const tenant = declared.tenantId;
   if (tenant !== null && changed.tenantId && facts.tenantIds && !facts.tenantIds.includes(tenant)) {
-    failures.push({ property: "tenantId", reason: `tenant ${q(tenant)} does not exist${suggestion(tenant, facts.tenantIds)}` });
+    failures.push({
+      property: "tenantId",
+      reason: `tenant ${q(tenant)} does not exist${suggestion(tenant, facts.tenantIds)}`,
+    });
     return failures; // its roles cannot be judged
   }
   if (!facts.roles) return failures;
@@ -77,7 +83,10 @@ export function checkAgainstProject(
 }
 
 /** What changed between the old inputs (`{}` for a new resource) and the new, normalised ones. */
-export function changedParts(olds: Record<string, unknown>, news: { loginId: string; tenantId: string | null; roleNames: readonly string[] }): ChangedParts {
+export function changedParts(
+  olds: Record<string, unknown>,
+  news: { loginId: string; tenantId: string | null; roleNames: readonly string[] },
+): ChangedParts {
   const isNew = Object.keys(olds).length === 0;
   const oldTenant = typeof olds.tenantId === "string" ? olds.tenantId : null;
   const tenantChanged = isNew || oldTenant !== news.tenantId;

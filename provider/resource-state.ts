@@ -33,7 +33,9 @@ export function storedInputs(id: string, olds: Partial<AssignmentOutputs>): Assi
 /** The resource's name (a hidden input the class sets), or a key of its inputs. */
 export function declarationName(news: Record<string, unknown>, inputs: AssignmentInputs): string {
   const name = news[NAME_KEY];
-  return typeof name === "string" ? name : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
+  return typeof name === "string"
+    ? name
+    : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
 }
 
 /** The resource id; an opaque digest when it would spell a secret login ID or tenant. */
@@ -50,8 +52,10 @@ export function secretValues(
   derived?: Partial<Pick<AssignmentOutputs, "userId" | "tenantName">> & { loginIds?: string[] },
 ): string[] {
   const values: string[] = [];
-  if (secrets.includes("loginId")) values.push(inputs.loginId, ...(derived?.userId ? [derived.userId] : []), ...(derived?.loginIds ?? []));
-  if (secrets.includes("tenantId") && inputs.tenantId !== null) values.push(inputs.tenantId, ...(derived?.tenantName ? [derived.tenantName] : []));
+  if (secrets.includes("loginId"))
+    values.push(inputs.loginId, ...(derived?.userId ? [derived.userId] : []), ...(derived?.loginIds ?? []));
+  if (secrets.includes("tenantId") && inputs.tenantId !== null)
+    values.push(inputs.tenantId, ...(derived?.tenantName ? [derived.tenantName] : []));
   if (secrets.includes("roleNames")) values.push(...inputs.roleNames);
   return values;
 }

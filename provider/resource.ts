@@ -87,7 +87,9 @@ function assignmentProps(name: string, args: UserRoleAssignmentArgs): Record<str
   const given = (args ?? {}) as unknown as Record<string, unknown>;
   for (const key of OUTPUT_KEYS) {
     if (key in given) {
-      throw new Error(`UserRoleAssignment ${JSON.stringify(name)}: "${key}" is an output, not an input (it takes loginId, tenantId, roleNames, mode)`);
+      throw new Error(
+        `UserRoleAssignment ${JSON.stringify(name)}: "${key}" is an output, not an input (it takes loginId, tenantId, roleNames, mode)`,
+      );
     }
   }
   const props: Record<string, unknown> = { ...given, __assignmentName: name };

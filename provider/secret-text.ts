@@ -7,7 +7,9 @@
 /** Replaces each whole occurrence of each value with `[secret]`. */
 export function hideSecretValues(text: string, values: readonly (string | null | undefined)[]): string {
   let out = text;
-  const sorted = [...new Set(values.filter((v): v is string => typeof v === "string" && v.length > 0))].sort((a, b) => b.length - a.length);
+  const sorted = [...new Set(values.filter((v): v is string => typeof v === "string" && v.length > 0))].sort(
+    (a, b) => b.length - a.length,
+  );
   for (const value of sorted) {
     const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     out = out.replace(new RegExp(`(?<![\\w@.-])${escaped}(?![\\w@.-])`, "g"), "[secret]");

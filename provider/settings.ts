@@ -59,10 +59,7 @@ export const DEFAULT_BASE_URL = "https://api.descope.com";
  *   the budget or the operation timeout is not a positive number, or `DESCOPE_BUDGET_DIR` is
  *   not an absolute path.
  */
-export function resolveSettings(
-  config: DescopeConfigInput,
-  env: Record<string, string | undefined>,
-): DescopeSettings {
+export function resolveSettings(config: DescopeConfigInput, env: Record<string, string | undefined>): DescopeSettings {
   const projectId = pick(config.projectId, env.DESCOPE_PROJECT_ID);
   if (!projectId) throw missing("project ID", "descope:projectId", "DESCOPE_PROJECT_ID");
   const managementKey = pick(config.managementKey, env.DESCOPE_MANAGEMENT_KEY);
@@ -77,7 +74,9 @@ export function resolveSettings(
       `invalid Descope request budget ${JSON.stringify(budget)}: descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE must be a whole number of at least 1`,
     );
   }
-  const operationDeadlineMs = operationTimeout(pick(config.operationTimeoutSeconds, env.DESCOPE_OPERATION_TIMEOUT_SECONDS));
+  const operationDeadlineMs = operationTimeout(
+    pick(config.operationTimeoutSeconds, env.DESCOPE_OPERATION_TIMEOUT_SECONDS),
+  );
   const budgetDir = budgetDirectory(pick(undefined, env.DESCOPE_BUDGET_DIR), env);
   return { projectId, managementKey, baseUrl, rateLimit: { requests, perSeconds: 60 }, operationDeadlineMs, budgetDir };
 }

@@ -20,7 +20,10 @@ export function pulumiCommandLine(startPid = process.ppid, depth = 8): string[] 
   let pid = startPid;
   for (let i = 0; i < depth && pid > 1; i++) {
     try {
-      const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+      const args = fs
+        .readFileSync(`/proc/${pid}/cmdline`, "utf8")
+        .split("\0")
+        .filter((a) => a !== "");
       if (args.length > 0 && path.basename(args[0]) === "pulumi") return args;
       const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
       pid = Number(/^PPid:\s*(\d+)/m.exec(status)?.[1] ?? 0);

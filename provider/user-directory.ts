@@ -32,7 +32,6 @@ interface Seen {
   generation: number;
 }
 
-
 /** Login ID (or user ID) → user, and userId → the user as last seen. */
 export class UserDirectory {
   private readonly ids = new Map<string, DescopeUser>();
@@ -91,7 +90,10 @@ export class UserDirectory {
   }
 
   /** One search for the batch (when more than one), each miss confirmed by a direct load. */
-  private async fetchByLoginId(api: DescopeClient, loginIds: string[]): Promise<BatchAnswer<string, DescopeUser | null>> {
+  private async fetchByLoginId(
+    api: DescopeClient,
+    loginIds: string[],
+  ): Promise<BatchAnswer<string, DescopeUser | null>> {
     const found = loginIds.length > 1 ? await this.search(api, loginIds) : new Map<string, DescopeUser>();
     const answer: BatchAnswer<string, DescopeUser | null> = new Map();
     await Promise.all(

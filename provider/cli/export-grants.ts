@@ -109,7 +109,6 @@ export function exportGrants(users: readonly RoleHolder[], filter: ExportFilter 
       const name = exportedGrantName(loginId, scope.tenantId);
       const tenant = scope.tenantId === null ? {} : { tenantId: scope.tenantId };
       grants.push({ name, loginId, ...tenant, roleNames: scope.roleNames }); // the key order of the YAML
-
     }
   }
   return grants.sort((a, b) => byCodePoint(a.name, b.name));

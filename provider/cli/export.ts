@@ -5,7 +5,16 @@
 import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { exportGrants, type ExportedGrant, type ExportFilter } from "./export-grants";
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, KEY_NOTE, CliError, connect, fetchAllUsers, parseFlags, type CliIO } from "./project";
+import {
+  CONNECTION_OPTIONS,
+  CONNECTION_USAGE,
+  KEY_NOTE,
+  CliError,
+  connect,
+  fetchAllUsers,
+  parseFlags,
+  type CliIO,
+} from "./project";
 
 /** Usage text of `descope-access export --help`. */
 export const EXPORT_USAGE = `Usage: descope-access export [options]

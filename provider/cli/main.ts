@@ -45,7 +45,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     const what = name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${JSON.stringify(name)}`;
-    return fail(io, "descope-access", `${what} (commands: ${Object.keys(COMMANDS).join(", ")}; see descope-access --help)`, 1);
+    return fail(
+      io,
+      "descope-access",
+      `${what} (commands: ${Object.keys(COMMANDS).join(", ")}; see descope-access --help)`,
+      1,
+    );
   }
   try {
     return await command.run(rest, io);

@@ -115,8 +115,12 @@ type FlagValue<C> = C extends { type: "boolean" } ? boolean : string;
  */
 export function parseFlags<O extends FlagTable>(command: string, argv: string[], options: O): FlagValues<O> {
   const end = argv.indexOf("--");
-  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === "--management-key" || a.startsWith("--management-key="))) {
-    throw new CliError("--management-key is not accepted: the management key is read only from DESCOPE_MANAGEMENT_KEY, so it stays out of shell history and process lists");
+  if (
+    (end === -1 ? argv : argv.slice(0, end)).some((a) => a === "--management-key" || a.startsWith("--management-key="))
+  ) {
+    throw new CliError(
+      "--management-key is not accepted: the management key is read only from DESCOPE_MANAGEMENT_KEY, so it stays out of shell history and process lists",
+    );
   }
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as FlagValues<O>;
@@ -129,6 +133,7 @@ function describeParseError(err: Error & { code?: string }, command: string): st
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? "";
   const help = `see descope-access ${command} --help`;
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quoted} (${help})`;
-  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${JSON.stringify(quoted)} (${help})`;
+  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+    return `unexpected argument ${JSON.stringify(quoted)} (${help})`;
   return `${err.message.split(/\.\s|\n/)[0]} (${help})`;
 }

@@ -71,7 +71,10 @@ export function classifyAccess(
     const user = resolveDeclared(d, users);
     if (!user) {
       const key = JSON.stringify([d.loginId, d.userId ?? null, d.tenantId]);
-      const entry = orphans.get(key) ?? { item: { loginId: d.loginId, userId: d.userId ?? null, tenantId: d.tenantId, roleNames: [] }, roles: new Set() };
+      const entry = orphans.get(key) ?? {
+        item: { loginId: d.loginId, userId: d.userId ?? null, tenantId: d.tenantId, roleNames: [] },
+        roles: new Set(),
+      };
       for (const r of d.roleNames) entry.roles.add(r);
       orphans.set(key, entry);
       continue;
@@ -89,7 +92,12 @@ export function classifyAccess(
     for (const tenantId of new Set([...held.keys(), ...(asserted?.keys() ?? [])])) {
       const holds = held.get(tenantId) ?? [];
       const declaredRoles = asserted?.get(tenantId) ?? new Set<string>();
-      const item = (roleNames: string[]): ReportItem => ({ loginId: displayLoginId(user), userId: user.userId, tenantId, roleNames });
+      const item = (roleNames: string[]): ReportItem => ({
+        loginId: displayLoginId(user),
+        userId: user.userId,
+        tenantId,
+        roleNames,
+      });
       push(report.managed, item(holds.filter((r) => declaredRoles.has(r))));
       push(report.unmanaged, item(holds.filter((r) => !declaredRoles.has(r))));
       push(report.missing, item([...declaredRoles].filter((r) => !holds.includes(r))));
@@ -105,7 +113,13 @@ export function compareItems(a: ReportItem, b: ReportItem): number {
   return (
     byCodePoint(a.loginId, b.loginId) ||
     byCodePoint(a.userId ?? "", b.userId ?? "") ||
-    (a.tenantId === b.tenantId ? 0 : a.tenantId === null ? -1 : b.tenantId === null ? 1 : byCodePoint(a.tenantId, b.tenantId))
+    (a.tenantId === b.tenantId
+      ? 0
+      : a.tenantId === null
+        ? -1
+        : b.tenantId === null
+          ? 1
+          : byCodePoint(a.tenantId, b.tenantId))
   );
 }
 

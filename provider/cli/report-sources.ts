@@ -34,11 +34,14 @@ export function declarationsFromGrants(grants: readonly Grant[]): DeclaredAssign
 export function declarationsFromState(doc: unknown, source = "state file"): DeclaredAssignment[] {
   const deployment = isRecord(doc) && isRecord(doc.deployment) ? doc.deployment : doc;
   if (!isRecord(deployment) || !Array.isArray(deployment.resources)) {
-    throw new Error(`${source} is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)`);
+    throw new Error(
+      `${source} is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)`,
+    );
   }
   const out: DeclaredAssignment[] = [];
   for (const r of deployment.resources as unknown[]) {
-    if (!isRecord(r) || typeof r.type !== "string" || !r.type.endsWith(ASSIGNMENT_TYPE_SUFFIX) || r.delete === true) continue;
+    if (!isRecord(r) || typeof r.type !== "string" || !r.type.endsWith(ASSIGNMENT_TYPE_SUFFIX) || r.delete === true)
+      continue;
     const name = typeof r.urn === "string" ? r.urn.slice(r.urn.lastIndexOf("::") + 2) : String(r.id ?? "?");
     const outputs = isRecord(r.outputs) ? r.outputs : {};
     const field = (key: string) => reveal(outputs[key], `${source}: resource ${JSON.stringify(name)} output ${key}`);
@@ -49,9 +52,11 @@ export function declarationsFromState(doc: unknown, source = "state file"): Decl
     const mode = field("mode") ?? "set";
     const problem = `${source}: resource ${JSON.stringify(name)} has`;
     if (typeof loginId !== "string") throw new Error(`${problem} no loginId output`);
-    if (userId !== undefined && userId !== null && typeof userId !== "string") throw new Error(`${problem} a malformed userId output`);
+    if (userId !== undefined && userId !== null && typeof userId !== "string")
+      throw new Error(`${problem} a malformed userId output`);
     if (tenantId !== null && typeof tenantId !== "string") throw new Error(`${problem} a malformed tenantId output`);
-    if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string")) throw new Error(`${problem} no roleNames list output`);
+    if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string"))
+      throw new Error(`${problem} no roleNames list output`);
     if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${JSON.stringify(mode)}`);
     const d: DeclaredAssignment = { name, loginId, tenantId, roleNames: [...roleNames], mode };
     if (typeof userId === "string" && userId !== "") d.userId = userId;
@@ -64,7 +69,9 @@ export function declarationsFromState(doc: unknown, source = "state file"): Decl
 function reveal(value: unknown, what: string): unknown {
   if (!isRecord(value) || !(SECRET_SIG in value)) return value;
   if (typeof value.plaintext === "string") return JSON.parse(value.plaintext);
-  throw new Error(`${what} is an encrypted secret: export the state with pulumi stack export --show-secrets, or report from the grants file`);
+  throw new Error(
+    `${what} is an encrypted secret: export the state with pulumi stack export --show-secrets, or report from the grants file`,
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

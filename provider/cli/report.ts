@@ -8,7 +8,16 @@ import { parseGrants } from "../grants-file";
 import { classifyAccess, type AccessReport, type DeclaredAssignment } from "./report-classify";
 import { formatJson, formatMarkdown, formatTable } from "./report-format";
 import { declarationsFromGrants, declarationsFromState } from "./report-sources";
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, KEY_NOTE, CliError, connect, fetchAllUsers, parseFlags, type CliIO } from "./project";
+import {
+  CONNECTION_OPTIONS,
+  CONNECTION_USAGE,
+  KEY_NOTE,
+  CliError,
+  connect,
+  fetchAllUsers,
+  parseFlags,
+  type CliIO,
+} from "./project";
 
 /** Usage text of `descope-access report --help`. */
 export const REPORT_USAGE = `Usage: descope-access report (--grants <file> | --state <file>) [options]
@@ -45,7 +54,10 @@ export const REPORT_OPTIONS = {
 } as const;
 
 /** The declarations of `--grants` or `--state`, and how to name their source. */
-export function readDeclarations(flags: { grants?: string; state?: string }): { declared: DeclaredAssignment[]; source: string } {
+export function readDeclarations(flags: { grants?: string; state?: string }): {
+  declared: DeclaredAssignment[];
+  source: string;
+} {
   if ((flags.grants === undefined) === (flags.state === undefined)) {
     throw new CliError("give exactly one of --grants <file> and --state <file> (see descope-access report --help)");
   }
@@ -100,6 +112,8 @@ function parseFile(file: string, source: string, parse: (text: string) => unknow
   try {
     return parse(text);
   } catch (err) {
-    throw new CliError(`${source} is not valid ${source.startsWith("state") ? "JSON" : "YAML or JSON"}: ${(err as Error).message}`);
+    throw new CliError(
+      `${source} is not valid ${source.startsWith("state") ? "JSON" : "YAML or JSON"}: ${(err as Error).message}`,
+    );
   }
 }

@@ -17,12 +17,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import {
-  DescopeBadResponseError,
-  DescopeTimeoutError,
-  isDescopeError,
-  type DescopeCallContext,
-} from "../errors";
+import { DescopeBadResponseError, DescopeTimeoutError, isDescopeError, type DescopeCallContext } from "../errors";
 import { OperationDeadline } from "./deadline";
 import { errorForAttempt, excerptOf } from "./failures";
 import { fetchLicenseTier, type LicenseFetch } from "./license";
@@ -62,8 +57,8 @@ export interface CallerOptions {
 /** Runs the operations of one client. Methods throw only `DescopeError` subclasses. */
 export class Caller {
   private readonly settings: Omit<CallerOptions, "authorization" | "secrets">;
-  private declare readonly authorization: string;
-  private declare readonly secrets: readonly string[];
+  declare private readonly authorization: string;
+  declare private readonly secrets: readonly string[];
 
   constructor(options: CallerOptions) {
     const { authorization, secrets, ...settings } = options;
@@ -80,7 +75,13 @@ export class Caller {
       const release = await s.limiter.acquire();
       const shaped = shapeRequest(s.baseUrl, "license", {}, this.authorization);
       const never = new AbortController().signal; // the handshake has its request timeout only
-      const send = { ...shaped, timeoutMs: s.requestTimeoutMs, deadline: never, dispatcher: s.dispatcher, maxResponseBytes: s.maxResponseBytes };
+      const send = {
+        ...shaped,
+        timeoutMs: s.requestTimeoutMs,
+        deadline: never,
+        dispatcher: s.dispatcher,
+        maxResponseBytes: s.maxResponseBytes,
+      };
       return sendAttempt(send).finally(release);
     };
     return fetchLicenseTier(`${s.projectId}\u0000${s.baseUrl}`, fetch);
@@ -100,7 +101,13 @@ export class Caller {
     try {
       const tier = await untilAborted(this.licenseTier(), deadline.signal);
       const shaped = shapeRequest(s.baseUrl, operation, req, this.authorization, tier);
-      const send = { ...shaped, timeoutMs: s.requestTimeoutMs, deadline: deadline.signal, dispatcher: s.dispatcher, maxResponseBytes: s.maxResponseBytes };
+      const send = {
+        ...shaped,
+        timeoutMs: s.requestTimeoutMs,
+        deadline: deadline.signal,
+        dispatcher: s.dispatcher,
+        maxResponseBytes: s.maxResponseBytes,
+      };
       for (;;) {
         deadline.pause(); // queueing for the client-side budget is pacing, not slowness: it does not count
         const release = await s.limiter.acquire();
@@ -113,7 +120,15 @@ export class Caller {
         const decision =
           result.kind === "failure" && result.timedOutBy === "deadline"
             ? ({ retry: false, reason: "deadline" } as const)
-            : decideRetry({ ...retryFacts(result), attempt: attempts - 1, elapsedMs: deadline.elapsedMs(), deadlineMs: s.operationDeadlineMs, nowMs: Date.now(), policy: s.policy, random: s.random });
+            : decideRetry({
+                ...retryFacts(result),
+                attempt: attempts - 1,
+                elapsedMs: deadline.elapsedMs(),
+                deadlineMs: s.operationDeadlineMs,
+                nowMs: Date.now(),
+                policy: s.policy,
+                random: s.random,
+              });
         if (!decision.retry) throw this.failure(result, decision.reason, { ...ctx, attempts });
         if (decision.pausesDeadline) {
           // The service's Retry-After is pacing too: it does not count against the deadline.
@@ -137,11 +152,20 @@ export class Caller {
 
   private failure(result: AttemptResult, reason: StopReason, ctx: DescopeCallContext) {
     const s = this.settings;
-    const limits = { requestTimeoutMs: s.requestTimeoutMs, operationDeadlineMs: s.operationDeadlineMs, maxRetryAfterMs: s.policy.maxRetryAfterMs };
+    const limits = {
+      requestTimeoutMs: s.requestTimeoutMs,
+      operationDeadlineMs: s.operationDeadlineMs,
+      maxRetryAfterMs: s.policy.maxRetryAfterMs,
+    };
     return errorForAttempt(result, reason, ctx, limits, this.secrets, Date.now());
   }
 
-  private parse<T>(text: string, status: number, schema: z.ZodType<T, z.ZodTypeDef, unknown>, ctx: DescopeCallContext): T {
+  private parse<T>(
+    text: string,
+    status: number,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    ctx: DescopeCallContext,
+  ): T {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -150,7 +174,12 @@ export class Caller {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw new DescopeBadResponseError(ctx, status, `unexpected body shape (${describeIssues(parsed.error)})`, excerptOf(text, this.secrets));
+      throw new DescopeBadResponseError(
+        ctx,
+        status,
+        `unexpected body shape (${describeIssues(parsed.error)})`,
+        excerptOf(text, this.secrets),
+      );
     }
     return parsed.data;
   }

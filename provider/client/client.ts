@@ -14,8 +14,16 @@ import { limiterFor, resetLimiters, type Limiter, type RateLimit } from "./limit
 import type { DescopeOperation } from "./paths";
 import { roleBody, userScope, type CallRequest } from "./shape";
 import {
-  rolesResponseSchema, tenantResponseSchema, tenantsResponseSchema, userPageSchema, userResponseSchema, usersResponseSchema,
-  type DescopeRole, type DescopeTenant, type DescopeUser, type DescopeUserPage,
+  rolesResponseSchema,
+  tenantResponseSchema,
+  tenantsResponseSchema,
+  userPageSchema,
+  userResponseSchema,
+  usersResponseSchema,
+  type DescopeRole,
+  type DescopeTenant,
+  type DescopeUser,
+  type DescopeUserPage,
 } from "./responses";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./transport";
@@ -80,7 +88,7 @@ export class DescopeClient {
   readonly projectId: string;
   /** Base URL without a trailing slash. */
   readonly baseUrl: string;
-  private declare readonly caller: Caller;
+  declare private readonly caller: Caller;
   private readonly userSchema = userResponseSchema();
   private readonly tenantSchema = tenantResponseSchema();
   private readonly tenantsSchema = tenantsResponseSchema();
@@ -90,8 +98,16 @@ export class DescopeClient {
 
   /** @throws DescopeConfigError on a missing project ID or key, or a bad base URL. */
   constructor(options: DescopeClientOptions) {
-    if (!options.projectId) throw new DescopeConfigError("descope:projectId", "missing Descope project ID: set the stack config descope:projectId or the environment variable DESCOPE_PROJECT_ID");
-    if (!options.managementKey) throw new DescopeConfigError("descope:managementKey", "missing Descope management key: set the stack config descope:managementKey or the environment variable DESCOPE_MANAGEMENT_KEY");
+    if (!options.projectId)
+      throw new DescopeConfigError(
+        "descope:projectId",
+        "missing Descope project ID: set the stack config descope:projectId or the environment variable DESCOPE_PROJECT_ID",
+      );
+    if (!options.managementKey)
+      throw new DescopeConfigError(
+        "descope:managementKey",
+        "missing Descope management key: set the stack config descope:managementKey or the environment variable DESCOPE_MANAGEMENT_KEY",
+      );
     this.projectId = options.projectId;
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     const shared = options.budgetDir ? { baseUrl: this.baseUrl, dir: options.budgetDir } : undefined;
@@ -135,17 +151,32 @@ export class DescopeClient {
 
   /** Replaces the user's roles in the tenant, or at project level without `tenantId`. */
   setRoles(loginId: string, roleNames: readonly string[], tenantId?: string): Promise<DescopeUser> {
-    return this.call("setRoles", { body: roleBody(loginId, roleNames, tenantId) }, userScope(loginId, tenantId), this.userSchema);
+    return this.call(
+      "setRoles",
+      { body: roleBody(loginId, roleNames, tenantId) },
+      userScope(loginId, tenantId),
+      this.userSchema,
+    );
   }
 
   /** Adds roles (v2: joins the tenant first when the user is not a member). */
   addRoles(loginId: string, roleNames: readonly string[], tenantId?: string): Promise<DescopeUser> {
-    return this.call("addRoles", { body: roleBody(loginId, roleNames, tenantId) }, userScope(loginId, tenantId), this.userSchema);
+    return this.call(
+      "addRoles",
+      { body: roleBody(loginId, roleNames, tenantId) },
+      userScope(loginId, tenantId),
+      this.userSchema,
+    );
   }
 
   /** Removes roles from the tenant, or at project level without `tenantId`. */
   removeRoles(loginId: string, roleNames: readonly string[], tenantId?: string): Promise<DescopeUser> {
-    return this.call("removeRoles", { body: roleBody(loginId, roleNames, tenantId) }, userScope(loginId, tenantId), this.userSchema);
+    return this.call(
+      "removeRoles",
+      { body: roleBody(loginId, roleNames, tenantId) },
+      userScope(loginId, tenantId),
+      this.userSchema,
+    );
   }
 
   /** Makes the user a member of the tenant (a no-op for a member). */

@@ -52,15 +52,18 @@ export class OperationDeadline {
   private arm(): void {
     const left = Math.max(0, this.budgetMs - this.usedMs);
     const final = left <= MAX_TIMER_MS;
-    this.timer = setTimeout(() => {
-      if (final) {
-        this.controller.abort();
-        return;
-      }
-      const now = performance.now();
-      this.usedMs += now - this.runningSince;
-      this.runningSince = now;
-      this.arm();
-    }, final ? left : MAX_TIMER_MS);
+    this.timer = setTimeout(
+      () => {
+        if (final) {
+          this.controller.abort();
+          return;
+        }
+        const now = performance.now();
+        this.usedMs += now - this.runningSince;
+        this.runningSince = now;
+        this.arm();
+      },
+      final ? left : MAX_TIMER_MS,
+    );
   }
 }

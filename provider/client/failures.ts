@@ -101,14 +101,17 @@ export function errorForAttempt(
   const atDeadline = stop === "deadline";
   const deadlineWhy = `retrying again would pass the ${limits.operationDeadlineMs} ms operation deadline`;
   if (result.kind === "oversize") {
-    return new DescopeBadResponseError(ctx, result.status, `response body exceeds ${formatBytes(result.limitBytes)}`, "");
+    return new DescopeBadResponseError(
+      ctx,
+      result.status,
+      `response body exceeds ${formatBytes(result.limitBytes)}`,
+      "",
+    );
   }
   if (result.kind === "failure") {
     if (result.timedOutBy === "deadline") return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs);
     const what =
-      result.failure === "timeout"
-        ? `request timeout (${limits.requestTimeoutMs} ms)`
-        : `network error ${result.code}`;
+      result.failure === "timeout" ? `request timeout (${limits.requestTimeoutMs} ms)` : `network error ${result.code}`;
     if (atDeadline) return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs, what);
     if (result.failure === "timeout") return new DescopeTimeoutError(ctx, "request", limits.requestTimeoutMs);
     return new DescopeNetworkError(ctx, result.code, redactSecrets(result.detail, secrets));
@@ -126,7 +129,12 @@ export function errorForAttempt(
     return new DescopeRateLimitedError(ctx, body ?? emptyBody(), seconds, why);
   }
   if (result.status >= 500 && result.status <= 599 && !isDescopeErrorBody(result.text)) {
-    return new DescopeServiceUnavailableError(ctx, result.status, excerptOf(result.text, secrets), atDeadline ? deadlineWhy : undefined);
+    return new DescopeServiceUnavailableError(
+      ctx,
+      result.status,
+      excerptOf(result.text, secrets),
+      atDeadline ? deadlineWhy : undefined,
+    );
   }
   if (atDeadline) {
     const last = `HTTP ${result.status}${body ? describeBody(body) : ""}`;

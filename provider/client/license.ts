@@ -31,7 +31,11 @@ const entries = new Map<string, Entry>();
  * with `fetch`, unless the last failure was less than {@link LICENSE_RETRY_MS} ago by `now`
  * (then `undefined` at once). Never rejects.
  */
-export function fetchLicenseTier(key: string, fetch: LicenseFetch, now: () => number = () => performance.now()): Promise<string | undefined> {
+export function fetchLicenseTier(
+  key: string,
+  fetch: LicenseFetch,
+  now: () => number = () => performance.now(),
+): Promise<string | undefined> {
   let entry = entries.get(key);
   if (!entry) {
     entry = {};

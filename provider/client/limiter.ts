@@ -70,7 +70,6 @@ export function systemClock(): LimiterClock {
 /** Gives a token back: its window starts now. Idempotent. */
 export type { Release } from "./waiters";
 
-
 /** A token in use (`finishedAt` undefined) or finished at a time. */
 interface Spent {
   finishedAt?: number;
@@ -168,7 +167,9 @@ export function limiterFor(projectId: string, limit: RateLimit = defaultRateLimi
   const key = `${projectId}\u0000${limit.requests}/${limit.perSeconds}${where}`;
   let limiter = registry.get(key);
   if (!limiter) {
-    limiter = shared ? new SharedRateLimiter(limit, { dir: shared.dir, projectId, baseUrl: shared.baseUrl }) : new RateLimiter(limit);
+    limiter = shared
+      ? new SharedRateLimiter(limit, { dir: shared.dir, projectId, baseUrl: shared.baseUrl })
+      : new RateLimiter(limit);
     registry.set(key, limiter);
   }
   return limiter;

@@ -90,9 +90,7 @@ function text() {
 
 /** Schema of one entry of `user.userTenants`. */
 export function userTenantSchema(): z.ZodType<DescopeUserTenant, z.ZodTypeDef, unknown> {
-  return z
-    .object({ tenantId: z.string().min(1), tenantName: text(), roleNames: stringList() })
-    .passthrough();
+  return z.object({ tenantId: z.string().min(1), tenantName: text(), roleNames: stringList() }).passthrough();
 }
 
 /** Schema of the Descope user object (requires `userId`). */
@@ -118,27 +116,54 @@ export function userResponseSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unkno
 
 /** Schema of `{ users }` from `POST /v1/mgmt/users/load`; yields the users. */
 export function usersResponseSchema(): z.ZodType<DescopeUser[], z.ZodTypeDef, unknown> {
-  return z.object({ users: z.array(userSchema()).nullish().transform((v) => v ?? []) }).transform((b) => b.users);
+  return z
+    .object({
+      users: z
+        .array(userSchema())
+        .nullish()
+        .transform((v) => v ?? []),
+    })
+    .transform((b) => b.users);
 }
 
 /** Schema of `{ users, total }`, a page of user search. */
 export function userPageSchema(): z.ZodType<DescopeUserPage, z.ZodTypeDef, unknown> {
   return z.object({
-    users: z.array(userSchema()).nullish().transform((v) => v ?? []),
-    total: z.number().nullish().transform((v) => v ?? 0),
+    users: z
+      .array(userSchema())
+      .nullish()
+      .transform((v) => v ?? []),
+    total: z
+      .number()
+      .nullish()
+      .transform((v) => v ?? 0),
   });
 }
 
 /** Schema of `{ roles }` from `GET /v1/mgmt/role/all`; yields the roles. */
 export function rolesResponseSchema(): z.ZodType<DescopeRole[], z.ZodTypeDef, unknown> {
   const role = z.object({ name: z.string().min(1), tenantId: text() }).passthrough();
-  return z.object({ roles: z.array(role).nullish().transform((v) => v ?? []) }).transform((b) => b.roles);
+  return z
+    .object({
+      roles: z
+        .array(role)
+        .nullish()
+        .transform((v) => v ?? []),
+    })
+    .transform((b) => b.roles);
 }
 
 /** Schema of `{ tenants }` from `GET /v1/mgmt/tenant/all`; yields the tenants. */
 export function tenantsResponseSchema(): z.ZodType<DescopeTenant[], z.ZodTypeDef, unknown> {
   const tenant = z.object({ id: z.string().min(1), name: text(), defaultRoles: stringList() }).passthrough();
-  return z.object({ tenants: z.array(tenant).nullish().transform((v) => v ?? []) }).transform((b) => b.tenants);
+  return z
+    .object({
+      tenants: z
+        .array(tenant)
+        .nullish()
+        .transform((v) => v ?? []),
+    })
+    .transform((b) => b.tenants);
 }
 
 /** Schema of a tenant load answer: the tenant at top level, or under `tenant`. */
@@ -150,7 +175,10 @@ export function tenantResponseSchema(): z.ZodType<DescopeTenant, z.ZodTypeDef, u
 /** Schema of a Descope error body; every field optional, unknown fields ignored. */
 export function errorBodySchema() {
   return z.object({
-    errorCode: z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? "" : String(v))),
+    errorCode: z
+      .union([z.string(), z.number()])
+      .nullish()
+      .transform((v) => (v == null ? "" : String(v))),
     errorDescription: text(),
     errorMessage: text(),
   });

@@ -69,15 +69,15 @@ export type StopReason = "not-retryable" | "retry-after-too-long" | "attempts-ex
  * service's `Retry-After` and must not count against the operation deadline.
  */
 export type RetryDecision =
-  | { retry: true; delayMs: number; reason: RetryReason; pausesDeadline: boolean }
-  | { retry: false; reason: StopReason };
+  { retry: true; delayMs: number; reason: RetryReason; pausesDeadline: boolean } | { retry: false; reason: StopReason };
 
 /** Decides whether to retry a failed attempt, and after how long. */
 export function decideRetry(input: RetryInput): RetryDecision {
   const reason = classify(input.status, input.failure);
   if (reason === undefined) return { retry: false, reason: "not-retryable" };
   const asked = reason === "rate-limited" ? parseRetryAfter(input.retryAfterHeader, input.nowMs) : undefined;
-  if (asked !== undefined && asked > input.policy.maxRetryAfterMs) return { retry: false, reason: "retry-after-too-long" };
+  if (asked !== undefined && asked > input.policy.maxRetryAfterMs)
+    return { retry: false, reason: "retry-after-too-long" };
   if (input.attempt + 1 >= input.policy.maxAttempts) return { retry: false, reason: "attempts-exhausted" };
   if (asked !== undefined) {
     // Plus up to one backoff base of jitter, so that callers told the same second do not all return at once.

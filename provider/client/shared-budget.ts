@@ -73,7 +73,12 @@ export function mergeFinished(tokens: readonly SharedToken[]): SharedToken[] {
       continue;
     }
     const seen = byFinish.get(t.finishedAt);
-    if (seen) byFinish.set(t.finishedAt, { ...seen, startedAt: Math.min(seen.startedAt, t.startedAt), count: (seen.count ?? 1) + (t.count ?? 1) });
+    if (seen)
+      byFinish.set(t.finishedAt, {
+        ...seen,
+        startedAt: Math.min(seen.startedAt, t.startedAt),
+        count: (seen.count ?? 1) + (t.count ?? 1),
+      });
     else byFinish.set(t.finishedAt, t);
   }
   return [...byFinish.values(), ...inUse];
@@ -124,7 +129,13 @@ export function grantable(live: number, limit: RateLimit, wanted: number): numbe
  * release of its own tokens can free one: when the first finished token's window ends, and
  * at most `pollMs` while another instance holds a token (its release is not announced).
  */
-export function nextCheckMs(live: readonly SharedToken[], now: number, windowMs: number, owner: string, pollMs: number): number | undefined {
+export function nextCheckMs(
+  live: readonly SharedToken[],
+  now: number,
+  windowMs: number,
+  owner: string,
+  pollMs: number,
+): number | undefined {
   let wait = Infinity;
   for (const t of live) {
     if (t.finishedAt !== undefined) wait = Math.min(wait, t.finishedAt + windowMs - now);
@@ -152,8 +163,12 @@ export function parseBudgetState(text: string | undefined): SharedToken[] {
   return tokens.filter((t): t is SharedToken => {
     const o = t as Partial<SharedToken> | null;
     return (
-      o !== null && typeof o === "object" && typeof o.owner === "string" && typeof o.host === "string" &&
-      Number.isInteger(o.pid) && Number.isFinite(o.startedAt) &&
+      o !== null &&
+      typeof o === "object" &&
+      typeof o.owner === "string" &&
+      typeof o.host === "string" &&
+      Number.isInteger(o.pid) &&
+      Number.isFinite(o.startedAt) &&
       (o.finishedAt === undefined || Number.isFinite(o.finishedAt)) &&
       (o.count === undefined || (Number.isInteger(o.count) && (o.count as number) >= 1))
     );
@@ -192,7 +207,11 @@ export interface FileLockOptions {
  *
  * @throws the file system's error when the lock cannot be created, or an Error after `waitMs`.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
   const staleMs = options.staleMs ?? 5_000;
   const giveUpAt = Date.now() + (options.waitMs ?? 10_000);
   const host = os.hostname();
@@ -262,7 +281,11 @@ const swept = new Set<string>();
  * for `maxAgeMs`, each under its lock, so a file being rewritten is never lost. Best effort:
  * never rejects. Returns how many files it deleted.
  */
-export async function sweepBudgetDir(dir: string, maxAgeMs = BUDGET_FILE_MAX_AGE_MS, nowMs = Date.now()): Promise<number> {
+export async function sweepBudgetDir(
+  dir: string,
+  maxAgeMs = BUDGET_FILE_MAX_AGE_MS,
+  nowMs = Date.now(),
+): Promise<number> {
   let deleted = 0;
   let names: string[];
   try {
@@ -276,12 +299,16 @@ export async function sweepBudgetDir(dir: string, maxAgeMs = BUDGET_FILE_MAX_AGE
       const old = async () => nowMs - (await fs.stat(file)).mtimeMs >= maxAgeMs;
       if (!(await old())) continue;
       if (/^[0-9a-f]{64}\.json$/.test(name)) {
-        await withFileLock(`${file}.lock`, async () => {
-          if (await old()) {
-            await fs.unlink(file);
-            deleted++;
-          }
-        }, { waitMs: 1_000 });
+        await withFileLock(
+          `${file}.lock`,
+          async () => {
+            if (await old()) {
+              await fs.unlink(file);
+              deleted++;
+            }
+          },
+          { waitMs: 1_000 },
+        );
       } else if (/\.(tmp|stale)$/.test(name)) {
         await fs.unlink(file);
         deleted++;
@@ -319,7 +346,6 @@ export function wallClock(): LimiterClock {
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
   };
 }
-
 
 /**
  * A sliding-window token bucket like `RateLimiter` in limiter.ts (FIFO within the process), whose
@@ -406,22 +432,30 @@ export class SharedRateLimiter implements Limiter {
           void sweepBudgetDir(this.options.dir);
         }
       }
-      await withFileLock(`${this.file}.lock`, async () => {
-        const text = await fs.readFile(this.file, "utf8").catch((err: NodeJS.ErrnoException) => {
-          if (err.code === "ENOENT") return undefined;
-          throw err;
-        });
-        const now = this.clock.now();
-        const rules: LiveRules = {
-          windowMs: this.windowMs,
-          maxHoldMs: this.maxHoldMs,
-          isDead: (t) => t.host === this.host && !isPidAlive(t.pid),
-        };
-        others = liveTokens(parseBudgetState(text).filter((t) => t.owner !== this.owner), now, rules);
-        granted = this.handOut(tokenCount(others), now);
-        const next = formatBudgetState([...others, ...this.own]);
-        if (next !== text) await writeAtomically(this.file, next);
-      }, this.options.lock);
+      await withFileLock(
+        `${this.file}.lock`,
+        async () => {
+          const text = await fs.readFile(this.file, "utf8").catch((err: NodeJS.ErrnoException) => {
+            if (err.code === "ENOENT") return undefined;
+            throw err;
+          });
+          const now = this.clock.now();
+          const rules: LiveRules = {
+            windowMs: this.windowMs,
+            maxHoldMs: this.maxHoldMs,
+            isDead: (t) => t.host === this.host && !isPidAlive(t.pid),
+          };
+          others = liveTokens(
+            parseBudgetState(text).filter((t) => t.owner !== this.owner),
+            now,
+            rules,
+          );
+          granted = this.handOut(tokenCount(others), now);
+          const next = formatBudgetState([...others, ...this.own]);
+          if (next !== text) await writeAtomically(this.file, next);
+        },
+        this.options.lock,
+      );
     } catch {
       // The file cannot be used: count this instance's tokens only; the next round tries the file again.
       others = [];

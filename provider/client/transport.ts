@@ -93,7 +93,8 @@ export async function sendAttempt(req: AttemptRequest): Promise<AttemptResult> {
     const retryAfter = firstHeader(res.headers["retry-after"]);
     return { kind: "response", status: res.statusCode, text, ...(retryAfter !== undefined ? { retryAfter } : {}) };
   } catch (err) {
-    if (timedOutBy) return { kind: "failure", failure: "timeout", timedOutBy, code: "ETIMEDOUT", detail: `${timedOutBy} timeout` };
+    if (timedOutBy)
+      return { kind: "failure", failure: "timeout", timedOutBy, code: "ETIMEDOUT", detail: `${timedOutBy} timeout` };
     const code = errorCode(err);
     const failure: TransportFailure = TIMEOUT_CODES.has(code) ? "timeout" : RESET_CODES.has(code) ? "reset" : "other";
     return { kind: "failure", failure, code, detail: err instanceof Error ? err.message : String(err) };
@@ -107,7 +108,11 @@ export async function sendAttempt(req: AttemptRequest): Promise<AttemptResult> {
  * The body as UTF-8 text, or `undefined` as soon as it is known to exceed `limitBytes` (from
  * `Content-Length`, or while streaming); the stream is destroyed then, so the rest is never read.
  */
-async function readCapped(body: Dispatcher.ResponseData["body"], declaredLength: number, limitBytes: number): Promise<string | undefined> {
+async function readCapped(
+  body: Dispatcher.ResponseData["body"],
+  declaredLength: number,
+  limitBytes: number,
+): Promise<string | undefined> {
   if (declaredLength > limitBytes) {
     body.destroy();
     return undefined;

@@ -24,7 +24,9 @@ function projectSeed(): EmulatorSeed {
     loginId: login(i),
     userId: uid(i),
     roleNames: i % 10 === 0 ? ["admin"] : [],
-    userTenants: [{ tenantId: `t-${(i % 3) + 1}`, roleNames: i === 54 ? [] : i % 4 === 0 ? ["viewer", "editor"] : ["viewer"] }],
+    userTenants: [
+      { tenantId: `t-${(i % 3) + 1}`, roleNames: i === 54 ? [] : i % 4 === 0 ? ["viewer", "editor"] : ["viewer"] },
+    ],
     test: i >= 55,
   }));
   return {
@@ -36,7 +38,13 @@ function projectSeed(): EmulatorSeed {
 
 /** `count` users holding project viewer, for paging. */
 function bigSeed(count: number): EmulatorSeed {
-  return { roles: [{ name: "viewer" }], users: Array.from({ length: count }, (_, i) => ({ loginId: `p${String(i).padStart(3, "0")}@example.com`, roleNames: ["viewer"] })) };
+  return {
+    roles: [{ name: "viewer" }],
+    users: Array.from({ length: count }, (_, i) => ({
+      loginId: `p${String(i).padStart(3, "0")}@example.com`,
+      roleNames: ["viewer"],
+    })),
+  };
 }
 
 let emu: EmulatorHandle;
@@ -56,14 +64,23 @@ afterAll(async () => {
 });
 
 function envOf(over: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return { DESCOPE_PROJECT_ID: emu.projectId, DESCOPE_MANAGEMENT_KEY: emu.managementKey, DESCOPE_BASE_URL: emu.url, ...over };
+  return {
+    DESCOPE_PROJECT_ID: emu.projectId,
+    DESCOPE_MANAGEMENT_KEY: emu.managementKey,
+    DESCOPE_BASE_URL: emu.url,
+    ...over,
+  };
 }
 
 /** Runs `descope-access …` in-process; every run also checks that the key was never printed. */
 async function run(argv: string[], env = envOf()): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+  });
   expect(stdout + stderr).not.toContain(emu.managementKey);
   return { code, stdout, stderr };
 }
@@ -92,7 +109,13 @@ describe("descope-access export", () => {
     expect(code).toBe(0);
     const names = parseGrants(parseYaml(stdout)).map((g) => g.name);
     expect(names).toHaveLength(65);
-    expect(names.slice(-5)).toEqual(["u55@example.com/t-2", "u56@example.com/t-3", "u57@example.com/t-1", "u58@example.com/t-2", "u59@example.com/t-3"]);
+    expect(names.slice(-5)).toEqual([
+      "u55@example.com/t-2",
+      "u56@example.com/t-3",
+      "u57@example.com/t-1",
+      "u58@example.com/t-2",
+      "u59@example.com/t-3",
+    ]);
   });
 
   it("keeps only the given tenant's scopes and no project scope with --tenant", async () => {
@@ -105,14 +128,40 @@ describe("descope-access export", () => {
 
   it("keeps only scopes holding the role with --role, listing all their roles, and writes --out", async () => {
     const out = join(dir, "admins.yaml");
-    const { code, stdout, stderr } = await run(["export", "--role", "editor", "--login-id", "u04@example.com", "--login-id", "u08@example.com", "--out", out]);
-    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "", stderr: `export: 2 grants of 2 users written to ${out}\n` });
+    const { code, stdout, stderr } = await run([
+      "export",
+      "--role",
+      "editor",
+      "--login-id",
+      "u04@example.com",
+      "--login-id",
+      "u08@example.com",
+      "--out",
+      out,
+    ]);
+    expect({ code, stdout, stderr }).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: `export: 2 grants of 2 users written to ${out}\n`,
+    });
     expect(readFileSync(out, "utf8")).toBe(
       `# descope-access export of project ${emu.projectId}: 2 grants\n` +
-        stringify({ grants: [
-          { name: "u04@example.com/t-2", loginId: "u04@example.com", tenantId: "t-2", roleNames: ["editor", "viewer"] },
-          { name: "u08@example.com/t-3", loginId: "u08@example.com", tenantId: "t-3", roleNames: ["editor", "viewer"] },
-        ] }),
+        stringify({
+          grants: [
+            {
+              name: "u04@example.com/t-2",
+              loginId: "u04@example.com",
+              tenantId: "t-2",
+              roleNames: ["editor", "viewer"],
+            },
+            {
+              name: "u08@example.com/t-3",
+              loginId: "u08@example.com",
+              tenantId: "t-3",
+              roleNames: ["editor", "viewer"],
+            },
+          ],
+        }),
     );
   });
 
@@ -131,12 +180,42 @@ describe("descope-access export", () => {
   });
 
   it.each<[string, string[], Record<string, string | undefined>, string]>([
-    ["a missing DESCOPE_PROJECT_ID", ["export"], { DESCOPE_PROJECT_ID: undefined }, "descope-access export: missing Descope project ID: set DESCOPE_PROJECT_ID or pass --project-id\n"],
-    ["a missing DESCOPE_MANAGEMENT_KEY", ["export"], { DESCOPE_MANAGEMENT_KEY: " " }, "descope-access export: missing Descope management key: set DESCOPE_MANAGEMENT_KEY (it is never taken from a flag)\n"],
-    ["--management-key", ["export", "--management-key", "K2typed-on-the-command-line"], {}, "descope-access export: --management-key is not accepted: the management key is read only from DESCOPE_MANAGEMENT_KEY, so it stays out of shell history and process lists\n"],
-    ["an unknown flag", ["export", "--bogus"], {}, "descope-access export: unknown option --bogus (see descope-access export --help)\n"],
-    ["an unknown command", ["import"], {}, 'descope-access: unknown command "import" (commands: export, report; see descope-access --help)\n'],
-    ["plain http to a remote host", ["export", "--base-url", "http://example.com"], {}, "descope-access export: invalid Descope base URL from descope:baseUrl / DESCOPE_BASE_URL: plain http is refused for example.com (only loopback hosts may use http), use https\n"],
+    [
+      "a missing DESCOPE_PROJECT_ID",
+      ["export"],
+      { DESCOPE_PROJECT_ID: undefined },
+      "descope-access export: missing Descope project ID: set DESCOPE_PROJECT_ID or pass --project-id\n",
+    ],
+    [
+      "a missing DESCOPE_MANAGEMENT_KEY",
+      ["export"],
+      { DESCOPE_MANAGEMENT_KEY: " " },
+      "descope-access export: missing Descope management key: set DESCOPE_MANAGEMENT_KEY (it is never taken from a flag)\n",
+    ],
+    [
+      "--management-key",
+      ["export", "--management-key", "K2typed-on-the-command-line"],
+      {},
+      "descope-access export: --management-key is not accepted: the management key is read only from DESCOPE_MANAGEMENT_KEY, so it stays out of shell history and process lists\n",
+    ],
+    [
+      "an unknown flag",
+      ["export", "--bogus"],
+      {},
+      "descope-access export: unknown option --bogus (see descope-access export --help)\n",
+    ],
+    [
+      "an unknown command",
+      ["import"],
+      {},
+      'descope-access: unknown command "import" (commands: export, report; see descope-access --help)\n',
+    ],
+    [
+      "plain http to a remote host",
+      ["export", "--base-url", "http://example.com"],
+      {},
+      "descope-access export: invalid Descope base URL from descope:baseUrl / DESCOPE_BASE_URL: plain http is refused for example.com (only loopback hosts may use http), use https\n",
+    ],
   ])("fails with one line and exit 1 on %s", async (_title, argv, env, stderr) => {
     expect(await run(argv, envOf(env))).toEqual({ code: 1, stdout: "", stderr });
   });
@@ -180,10 +259,19 @@ describe("descope-access report", () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(["managed", "unmanaged", "missing"]);
-    expect(report.unmanaged).toEqual([{ loginId: "u01@example.com", userId: uid(1), tenantId: null, roleNames: ["admin"] }]);
-    expect(report.missing).toEqual([{ loginId: "u02@example.com", userId: uid(2), tenantId: "t-3", roleNames: ["auditor"] }]);
+    expect(report.unmanaged).toEqual([
+      { loginId: "u01@example.com", userId: uid(1), tenantId: null, roleNames: ["admin"] },
+    ]);
+    expect(report.missing).toEqual([
+      { loginId: "u02@example.com", userId: uid(2), tenantId: "t-3", roleNames: ["auditor"] },
+    ]);
     expect(report.managed).toHaveLength(60);
-    expect(report.managed[0]).toEqual({ loginId: "u00@example.com", userId: uid(0), tenantId: null, roleNames: ["admin"] });
+    expect(report.managed[0]).toEqual({
+      loginId: "u00@example.com",
+      userId: uid(0),
+      tenantId: null,
+      roleNames: ["admin"],
+    });
   });
 
   it("prints a table grouped by user by default", async () => {
@@ -191,8 +279,12 @@ describe("descope-access report", () => {
     await outOfBand();
     const { code, stdout } = await run(["report", "--grants", file]);
     expect(code).toBe(0);
-    expect(stdout).toContain(`u01@example.com (${uid(1)})\n  project  unmanaged  admin\n  t-2      managed    viewer\n\n`);
-    expect(stdout).toContain(`u02@example.com (${uid(2)})\n  t-3      managed    viewer\n  t-3      missing    auditor\n\n`);
+    expect(stdout).toContain(
+      `u01@example.com (${uid(1)})\n  project  unmanaged  admin\n  t-2      managed    viewer\n\n`,
+    );
+    expect(stdout).toContain(
+      `u02@example.com (${uid(2)})\n  t-3      managed    viewer\n  t-3      missing    auditor\n\n`,
+    );
     expect(stdout.endsWith("\nroles: 74 managed, 1 unmanaged, 1 missing; users: 54\n")).toBe(true);
   });
 
@@ -211,8 +303,14 @@ describe("descope-access report", () => {
     const file = await grantsFile();
     await outOfBand();
     const { stdout } = await run(["report", "--grants", file, "--markdown"]);
-    expect(stdout).toMatch(new RegExp(`^# Descope access review\n\nProject \`${emu.projectId}\`, declarations from grants file ${file}\\.\n`));
-    expect(stdout).toContain(`## Unmanaged (1)\n\nHeld, but declared by nothing: declare them or remove them.\n\n| Login ID | User ID | Scope | Roles |\n| --- | --- | --- | --- |\n| u01@example.com | ${uid(1)} | project | admin |\n`);
+    expect(stdout).toMatch(
+      new RegExp(
+        `^# Descope access review\n\nProject \`${emu.projectId}\`, declarations from grants file ${file}\\.\n`,
+      ),
+    );
+    expect(stdout).toContain(
+      `## Unmanaged (1)\n\nHeld, but declared by nothing: declare them or remove them.\n\n| Login ID | User ID | Scope | Roles |\n| --- | --- | --- | --- |\n| u01@example.com | ${uid(1)} | project | admin |\n`,
+    );
   });
 
   const assignment = (name: string, outputs: Record<string, unknown>) => ({
@@ -222,8 +320,20 @@ describe("descope-access report", () => {
   });
   const resources = [
     { urn: "urn:pulumi:dev::access::pulumi:pulumi:Stack::access-dev", type: "pulumi:pulumi:Stack", outputs: {} },
-    assignment("u00-project", { loginId: "u00@example.com", userId: uid(0), tenantId: null, roleNames: ["admin"], mode: "set" }),
-    assignment("u03-t1", { loginId: "u03@example.com", userId: uid(3), tenantId: "t-1", roleNames: ["viewer", "auditor"], mode: "add" }),
+    assignment("u00-project", {
+      loginId: "u00@example.com",
+      userId: uid(0),
+      tenantId: null,
+      roleNames: ["admin"],
+      mode: "set",
+    }),
+    assignment("u03-t1", {
+      loginId: "u03@example.com",
+      userId: uid(3),
+      tenantId: "t-1",
+      roleNames: ["viewer", "auditor"],
+      mode: "add",
+    }),
   ];
 
   it.each([
@@ -239,14 +349,29 @@ describe("descope-access report", () => {
       { loginId: "u00@example.com", userId: uid(0), tenantId: null, roleNames: ["admin"] },
       { loginId: "u03@example.com", userId: uid(3), tenantId: "t-1", roleNames: ["viewer"] },
     ]);
-    expect(report.missing).toEqual([{ loginId: "u03@example.com", userId: uid(3), tenantId: "t-1", roleNames: ["auditor"] }]);
-    expect(report.unmanaged).toContainEqual({ loginId: "u00@example.com", userId: uid(0), tenantId: "t-1", roleNames: ["editor", "viewer"] });
+    expect(report.missing).toEqual([
+      { loginId: "u03@example.com", userId: uid(3), tenantId: "t-1", roleNames: ["auditor"] },
+    ]);
+    expect(report.unmanaged).toContainEqual({
+      loginId: "u00@example.com",
+      userId: uid(0),
+      tenantId: "t-1",
+      roleNames: ["editor", "viewer"],
+    });
     expect(report.unmanaged).toHaveLength(58); // every held scope but the two declared ones; test users left out
   });
 
   it.each<[string, string[], string]>([
-    ["neither --grants nor --state", ["report"], "descope-access report: give exactly one of --grants <file> and --state <file> (see descope-access report --help)\n"],
-    ["--json with --markdown", ["report", "--grants", "g.yaml", "--json", "--markdown"], "descope-access report: give at most one of --json and --markdown\n"],
+    [
+      "neither --grants nor --state",
+      ["report"],
+      "descope-access report: give exactly one of --grants <file> and --state <file> (see descope-access report --help)\n",
+    ],
+    [
+      "--json with --markdown",
+      ["report", "--grants", "g.yaml", "--json", "--markdown"],
+      "descope-access report: give at most one of --json and --markdown\n",
+    ],
   ])("fails with one line and exit 1 on %s", async (_title, argv, stderr) => {
     expect(await run(argv)).toEqual({ code: 1, stdout: "", stderr });
   });
@@ -255,6 +380,9 @@ describe("descope-access report", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "grants:\n  - loginId: a\n");
     const { code, stderr } = await run(["report", "--grants", file]);
-    expect({ code, stderr }).toEqual({ code: 1, stderr: `descope-access report: grants file ${file} is invalid: grants.0.roleNames: Required\n` });
+    expect({ code, stderr }).toEqual({
+      code: 1,
+      stderr: `descope-access report: grants file ${file} is invalid: grants.0.roleNames: Required\n`,
+    });
   });
 });

@@ -11,9 +11,19 @@ const h = useEmulator();
 describe("loadUser", () => {
   it("sends GET /v1/mgmt/user?loginId= and returns the user when the login ID exists", async () => {
     const user = await h.client().loadUser("alice@example.com");
-    expect(user).toMatchObject({ userId: "U2alice0000000000000000000000", loginIds: ["alice@example.com"], roleNames: ["viewer"], userTenants: [] });
+    expect(user).toMatchObject({
+      userId: "U2alice0000000000000000000000",
+      loginIds: ["alice@example.com"],
+      roleNames: ["viewer"],
+      userTenants: [],
+    });
     const [call] = h.apiCalls();
-    expect(call).toMatchObject({ method: "GET", path: "/v1/mgmt/user", query: { loginId: "alice@example.com" }, status: 200 });
+    expect(call).toMatchObject({
+      method: "GET",
+      path: "/v1/mgmt/user",
+      query: { loginId: "alice@example.com" },
+      status: 200,
+    });
     expect(call.headers.accept).toBe("application/json");
     expect(call.headers["content-type"]).toBeUndefined();
   });
@@ -21,7 +31,9 @@ describe("loadUser", () => {
   it("finds the user when given the user ID instead of a login ID", async () => {
     const user = await h.client().loadUser("U2bob000000000000000000000000");
     expect(user?.loginIds).toEqual(["bob@example.com"]);
-    expect(user?.userTenants).toEqual([expect.objectContaining({ tenantId: "t-1", tenantName: "Tenant One", roleNames: ["viewer"] })]);
+    expect(user?.userTenants).toEqual([
+      expect.objectContaining({ tenantId: "t-1", tenantName: "Tenant One", roleNames: ["viewer"] }),
+    ]);
   });
 
   it("returns null after exactly one request when the user does not exist", async () => {
@@ -40,7 +52,9 @@ describe("loadUser", () => {
   });
 
   it("throws instead of returning null when a wrong base URL makes the route unknown", async () => {
-    const err = await rejectionOf(() => h.client({ baseUrl: `${h.emu.url}/wrong-prefix` }).loadUser("alice@example.com"));
+    const err = await rejectionOf(() =>
+      h.client({ baseUrl: `${h.emu.url}/wrong-prefix` }).loadUser("alice@example.com"),
+    );
     expect(err).toBeInstanceOf(DescopeApiError);
     expect(err).toMatchObject({ status: 404, errorCode: "E000404" });
   });
@@ -142,7 +156,10 @@ describe("license handshake", () => {
     h.emu.setFaults({ failNext: { count: 1, kind: "503", paths: ["/v1/mgmt/license"] } });
     await expect(h.client().loadUser("alice@example.com")).resolves.not.toBeNull();
     const log = h.emu.requests.all();
-    expect(log.map((r) => [r.path, r.status])).toEqual([["/v1/mgmt/license", 503], ["/v1/mgmt/user", 200]]);
+    expect(log.map((r) => [r.path, r.status])).toEqual([
+      ["/v1/mgmt/license", 503],
+      ["/v1/mgmt/user", 200],
+    ]);
     expect(log[1].headers["x-descope-license"]).toBeUndefined();
   });
 
@@ -152,7 +169,11 @@ describe("license handshake", () => {
     await client.loadUser("alice@example.com");
     await client.loadUser("bob@example.com");
     const log = h.emu.requests.all();
-    expect(log.map((r) => [r.path, r.status])).toEqual([["/v1/mgmt/license", 503], ["/v1/mgmt/user", 200], ["/v1/mgmt/user", 200]]);
+    expect(log.map((r) => [r.path, r.status])).toEqual([
+      ["/v1/mgmt/license", 503],
+      ["/v1/mgmt/user", 200],
+      ["/v1/mgmt/user", 200],
+    ]);
     expect(log[2].headers["x-descope-license"]).toBeUndefined();
   });
 });
@@ -162,7 +183,11 @@ describe("loadUserById", () => {
     h.emu.state.seed({ users: [{ loginId: "U2alice0000000000000000000000", userId: "U2mallory000000000000000000" }] });
     const user = await h.client().loadUserById("U2alice0000000000000000000000");
     expect(user?.loginIds).toEqual(["alice@example.com"]);
-    expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/user", query: { userId: "U2alice0000000000000000000000" } });
+    expect(h.apiCalls()[0]).toMatchObject({
+      method: "GET",
+      path: "/v1/mgmt/user",
+      query: { userId: "U2alice0000000000000000000000" },
+    });
   });
 });
 
@@ -178,9 +203,14 @@ describe("searchUsers", () => {
 });
 
 describe("loadAllRoles", () => {
-  it("sends GET /v1/mgmt/role/all and returns project roles with tenantId \"\" and tenant roles with theirs", async () => {
+  it('sends GET /v1/mgmt/role/all and returns project roles with tenantId "" and tenant roles with theirs', async () => {
     const roles = await h.client().loadAllRoles();
-    expect(roles.map((r) => [r.name, r.tenantId]).sort()).toEqual([["admin", ""], ["editor", ""], ["t-auditor", "t-1"], ["viewer", ""]]);
+    expect(roles.map((r) => [r.name, r.tenantId]).sort()).toEqual([
+      ["admin", ""],
+      ["editor", ""],
+      ["t-auditor", "t-1"],
+      ["viewer", ""],
+    ]);
     expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/role/all", status: 200 });
   });
 });
@@ -188,7 +218,10 @@ describe("loadAllRoles", () => {
 describe("loadAllTenants", () => {
   it("sends GET /v1/mgmt/tenant/all and returns each tenant with its default roles", async () => {
     const tenants = await h.client().loadAllTenants();
-    expect(tenants.map((t) => [t.id, t.name, t.defaultRoles])).toEqual([["t-1", "Tenant One", []], ["t-2", "Tenant Two", []]]);
+    expect(tenants.map((t) => [t.id, t.name, t.defaultRoles])).toEqual([
+      ["t-1", "Tenant One", []],
+      ["t-2", "Tenant Two", []],
+    ]);
     expect(h.apiCalls()[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/tenant/all", status: 200 });
   });
 });

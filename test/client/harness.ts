@@ -12,7 +12,10 @@ import { DescopeClient, resetClientState, type DescopeClientOptions } from "../.
 export function baseSeed(): EmulatorSeed {
   return {
     roles: [{ name: "viewer" }, { name: "editor" }, { name: "admin" }, { name: "t-auditor", tenantId: "t-1" }],
-    tenants: [{ id: "t-1", name: "Tenant One" }, { id: "t-2", name: "Tenant Two" }],
+    tenants: [
+      { id: "t-1", name: "Tenant One" },
+      { id: "t-2", name: "Tenant Two" },
+    ],
     users: [
       { loginId: "alice@example.com", userId: "U2alice0000000000000000000000", roleNames: ["viewer"] },
       {

@@ -27,7 +27,9 @@ describe("rate limiter (acquire per project)", () => {
 
   it("trips the service limit when the client budget is higher (control for the test above)", async () => {
     h.emu.setRateLimit({ requests: 6, perSeconds: 1, lockoutSeconds: 5 });
-    const results = await loadMany(h.client({ rateLimit: { requests: 1000, perSeconds: 1 }, retry: { maxAttempts: 1 } }));
+    const results = await loadMany(
+      h.client({ rateLimit: { requests: 1000, perSeconds: 1 }, retry: { maxAttempts: 1 } }),
+    );
     expect(results.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
     expect(h.emu.requests.all().some((r) => r.status === 429)).toBe(true);
   });

@@ -29,15 +29,25 @@ describe("429 handling", () => {
     h.emu.setFaults({ failNext: { count: 1, kind: "429", paths: [SET] }, retryAfterSeconds: 1 });
     const user = await h.client().setRoles("alice@example.com", ["editor"]);
     expect(user.roleNames).toEqual(["editor"]);
-    expect(h.apiCalls().map((r) => [r.path, r.status])).toEqual([[SET, 429], [SET, 200]]);
+    expect(h.apiCalls().map((r) => [r.path, r.status])).toEqual([
+      [SET, 429],
+      [SET, 200],
+    ]);
     expect(gaps(SET)[0]).toBeGreaterThanOrEqual(1000);
   });
 
   it("throws DescopeRateLimitedError with Retry-After when 429 outlasts the attempts", async () => {
     h.emu.setFaults({ failNext: { count: 5, kind: "429", paths: [SET] }, retryAfterSeconds: 1 });
-    const err = await rejectionOf(() => h.client({ retry: { maxAttempts: 2, baseDelayMs: 20 } }).setRoles("alice@example.com", ["editor"], "t-1"));
+    const err = await rejectionOf(() =>
+      h.client({ retry: { maxAttempts: 2, baseDelayMs: 20 } }).setRoles("alice@example.com", ["editor"], "t-1"),
+    );
     expect(err).toBeInstanceOf(DescopeRateLimitedError);
-    expect(err).toMatchObject({ code: "ERR_DESCOPE_RATE_LIMITED", retryAfterSeconds: 1, errorCode: "E130429", tenantId: "t-1" });
+    expect(err).toMatchObject({
+      code: "ERR_DESCOPE_RATE_LIMITED",
+      retryAfterSeconds: 1,
+      errorCode: "E130429",
+      tenantId: "t-1",
+    });
     expect(err.message).toContain("after 2 attempts");
     expect(h.apiCalls()).toHaveLength(2);
   });
@@ -51,7 +61,9 @@ describe("429 handling", () => {
 
   it("fails at once with ERR_DESCOPE_RATE_LIMITED when Retry-After is longer than the client waits", async () => {
     h.emu.setFaults({ failNext: { count: 1, kind: "429", paths: [SET] }, retryAfterSeconds: 5 });
-    const err = await rejectionOf(() => h.client({ retry: { maxRetryAfterMs: 2_000 } }).setRoles("alice@example.com", ["editor"]));
+    const err = await rejectionOf(() =>
+      h.client({ retry: { maxRetryAfterMs: 2_000 } }).setRoles("alice@example.com", ["editor"]),
+    );
     expect(err).toBeInstanceOf(DescopeRateLimitedError);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_RATE_LIMITED", retryAfterSeconds: 5 });
     expect(err.message).toContain("the service asked to wait 5 s, longer than the 2 s this client waits");
@@ -76,15 +88,26 @@ describe("5xx and connection resets", () => {
   });
 
   it("converges when the change was applied but the answer was lost", async () => {
-    h.emu.setFaults({ failNext: [{ count: 1, kind: "reset-after-apply", paths: [SET] }, { count: 1, kind: "503-after-apply", paths: [SET] }] });
+    h.emu.setFaults({
+      failNext: [
+        { count: 1, kind: "reset-after-apply", paths: [SET] },
+        { count: 1, kind: "503-after-apply", paths: [SET] },
+      ],
+    });
     const user = await h.client().setRoles("bob@example.com", ["t-auditor"], "t-1");
     expect(user.userTenants[0].roleNames).toEqual(["t-auditor"]);
-    expect(h.apiCalls().map((r) => [r.status, r.appliedStatus])).toEqual([[0, 200], [503, 200], [200, undefined]]);
+    expect(h.apiCalls().map((r) => [r.status, r.appliedStatus])).toEqual([
+      [0, 200],
+      [503, 200],
+      [200, undefined],
+    ]);
   });
 
   it("reports the gateway page as ERR_DESCOPE_UNAVAILABLE with its status when 503 outlasts the attempts", async () => {
     h.emu.setFaults({ failNext: { count: 9, kind: "503", paths: [SET] } });
-    const err = await rejectionOf(() => h.client({ retry: { maxAttempts: 3, baseDelayMs: 5 } }).setRoles("alice@example.com", ["editor"]));
+    const err = await rejectionOf(() =>
+      h.client({ retry: { maxAttempts: 3, baseDelayMs: 5 } }).setRoles("alice@example.com", ["editor"]),
+    );
     expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_UNAVAILABLE", status: 503, operation: "setRoles" });
     expect(err.message).toContain("service unavailable (HTTP 503");
@@ -96,7 +119,11 @@ describe("5xx and connection resets", () => {
   it("keeps retrying a gateway 503 until the operation deadline when no attempt limit is set", async () => {
     h.emu.setFaults({ failNext: { count: 1000, kind: "503", paths: [SET] } });
     // random 0: backoffs of 50, 100, 200, 200, … ms; the deadline stops the 8th sleep, with about 130 ms to spare for the last request.
-    const client = h.client({ operationDeadlineMs: 1_100, random: () => 0, retry: { maxAttempts: Infinity, baseDelayMs: 100, maxDelayMs: 400 } });
+    const client = h.client({
+      operationDeadlineMs: 1_100,
+      random: () => 0,
+      retry: { maxAttempts: Infinity, baseDelayMs: 100, maxDelayMs: 400 },
+    });
     const err = await rejectionOf(() => client.setRoles("alice@example.com", ["editor"]));
     expect(err).toBeInstanceOf(DescopeServiceUnavailableError);
     expect(err.message).toMatch(/retrying again would pass the 1100 ms operation deadline after \d+ attempts$/);
@@ -108,8 +135,16 @@ describe("4xx handling", () => {
   it("sends exactly one request when the service answers 400", async () => {
     const err = await rejectionOf(() => h.client().setRoles("alice@example.com", ["no-such-role"]));
     expect(err).toBeInstanceOf(DescopeApiError);
-    expect(err).toMatchObject({ code: "ERR_DESCOPE_API", status: 400, errorCode: "E011004", operation: "setRoles", loginId: "alice@example.com" });
-    expect(err.message).toMatch(/^Descope setRoles for user "alice@example.com" failed: HTTP 400, errorCode E011004, errorDescription "[^"]+"/);
+    expect(err).toMatchObject({
+      code: "ERR_DESCOPE_API",
+      status: 400,
+      errorCode: "E011004",
+      operation: "setRoles",
+      loginId: "alice@example.com",
+    });
+    expect(err.message).toMatch(
+      /^Descope setRoles for user "alice@example.com" failed: HTTP 400, errorCode E011004, errorDescription "[^"]+"/,
+    );
     expect(h.apiCalls()).toHaveLength(1);
   });
 
@@ -118,8 +153,15 @@ describe("4xx handling", () => {
     const err = await rejectionOf(() => h.client({ managementKey: wrongKey }).loadUser("alice@example.com"));
     expect(err).toBeInstanceOf(DescopeApiError);
     expect(err).toMatchObject({ status: 401, errorCode: "E011003" });
-    expect(err.message).toContain("check descope:projectId / DESCOPE_PROJECT_ID and descope:managementKey / DESCOPE_MANAGEMENT_KEY");
-    const everything = [err.message, String(err.stack), JSON.stringify(err), ...Object.getOwnPropertyNames(err).map((n) => String(err[n]))].join("\n");
+    expect(err.message).toContain(
+      "check descope:projectId / DESCOPE_PROJECT_ID and descope:managementKey / DESCOPE_MANAGEMENT_KEY",
+    );
+    const everything = [
+      err.message,
+      String(err.stack),
+      JSON.stringify(err),
+      ...Object.getOwnPropertyNames(err).map((n) => String(err[n])),
+    ].join("\n");
     expect(everything).not.toContain(wrongKey);
     expect(everything).not.toContain(h.emu.managementKey);
     expect(h.apiCalls()).toHaveLength(1);
@@ -136,7 +178,9 @@ describe("timeouts", () => {
   it("throws DescopeTimeoutError of kind deadline when the operation deadline passes mid-request", async () => {
     h.emu.setFaults({ latencyMs: 1_500, paths: [SET] });
     const started = performance.now();
-    const err = await rejectionOf(() => h.client({ operationDeadlineMs: 300, requestTimeoutMs: 5_000 }).setRoles("alice@example.com", ["editor"]));
+    const err = await rejectionOf(() =>
+      h.client({ operationDeadlineMs: 300, requestTimeoutMs: 5_000 }).setRoles("alice@example.com", ["editor"]),
+    );
     expect(err).toBeInstanceOf(DescopeTimeoutError);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "deadline", timeoutMs: 300 });
     expect(err.message).toContain("exceeded the 300 ms operation deadline");
@@ -146,7 +190,9 @@ describe("timeouts", () => {
 
   it("retries, then throws a request timeout when every attempt is too slow", async () => {
     h.emu.setFaults({ latencyMs: 600, paths: ["/v1/mgmt/user"] });
-    const err = await rejectionOf(() => h.client({ requestTimeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 10 } }).loadUser("alice@example.com"));
+    const err = await rejectionOf(() =>
+      h.client({ requestTimeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 10 } }).loadUser("alice@example.com"),
+    );
     expect(err).toBeInstanceOf(DescopeTimeoutError);
     expect(err).toMatchObject({ kind: "request", timeoutMs: 150 });
     expect(err.message).toContain("after 2 attempts");
@@ -175,7 +221,10 @@ describe("response body cap", () => {
       const chunk = Buffer.alloc(64 * 1024, " ");
       last = { written: 0, abandoned: false };
       const seen = last;
-      res.writeHead(200, { "content-type": "application/json", ...(declareLength ? { "content-length": String(total) } : {}) });
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(declareLength ? { "content-length": String(total) } : {}),
+      });
       res.on("close", () => {
         if (seen.written < total) seen.abandoned = true;
       });
@@ -201,7 +250,9 @@ describe("response body cap", () => {
     const err = await rejectionOf(() => h.client({ baseUrl, maxResponseBytes: MiB }).loadUser("alice@example.com"));
     expect(err).toBeInstanceOf(DescopeBadResponseError);
     expect(err).toMatchObject({ code: "ERR_DESCOPE_BAD_RESPONSE", status: 200, reason: "response body exceeds 1 MiB" });
-    expect(err.message).toBe('Descope loadUser for user "alice@example.com" got a bad response: HTTP 200, response body exceeds 1 MiB');
+    expect(err.message).toBe(
+      'Descope loadUser for user "alice@example.com" got a bad response: HTTP 200, response body exceeds 1 MiB',
+    );
     await waitFor(() => last.abandoned);
     expect(last.written).toBeLessThan(32 * MiB);
   });

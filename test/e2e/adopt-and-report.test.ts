@@ -19,7 +19,12 @@ const BIN = path.resolve(__dirname, "..", "..", "bin", "descope-access.js");
 
 /** Runs the descope-access bin with `args`; resolves to its exit code and output. */
 function cli(s: Scenario, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, DESCOPE_PROJECT_ID: s.emu.projectId, DESCOPE_MANAGEMENT_KEY: s.emu.managementKey, DESCOPE_BASE_URL: s.emu.url };
+  const env = {
+    ...process.env,
+    DESCOPE_PROJECT_ID: s.emu.projectId,
+    DESCOPE_MANAGEMENT_KEY: s.emu.managementKey,
+    DESCOPE_BASE_URL: s.emu.url,
+  };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -65,7 +70,9 @@ describe("descope-access export and report", () => {
     expect(exported.stderr).not.toContain(s.emu.managementKey);
     const doc = parse(exported.stdout) as { grants: Array<{ name: string }> };
     expect(doc.grants.length).toBeGreaterThanOrEqual(90); // 45 project scopes with a role + 48 tenant scopes
-    expect(doc.grants.map((g) => g.name)).toEqual(expect.arrayContaining(["user01@example.com/globex", "user01@example.com/project"]));
+    expect(doc.grants.map((g) => g.name)).toEqual(
+      expect.arrayContaining(["user01@example.com/globex", "user01@example.com/project"]),
+    );
 
     s.emu.requests.clear();
     const up = await s.stack.up(doc);
@@ -79,7 +86,14 @@ describe("descope-access export and report", () => {
   it("reports an out-of-band grant as unmanaged and a removed role as missing, failing the CI gates with 2", async () => {
     const exported = await cli(s, ["export", "--out", path.join(dir, "grants.yaml")]);
     expect(exported.code).toBe(0);
-    const clean = await cli(s, ["report", "--grants", path.join(dir, "grants.yaml"), "--json", "--fail-on-unmanaged", "--fail-on-missing"]);
+    const clean = await cli(s, [
+      "report",
+      "--grants",
+      path.join(dir, "grants.yaml"),
+      "--json",
+      "--fail-on-unmanaged",
+      "--fail-on-missing",
+    ]);
     expect(clean.code).toBe(0);
 
     await outOfBand(s.emu).addTenantRoles("user01@example.com", "globex", ["admin"]); // granted outside the file
@@ -87,8 +101,12 @@ describe("descope-access export and report", () => {
     const report = await cli(s, ["report", "--grants", path.join(dir, "grants.yaml"), "--json"]);
     expect(report.code).toBe(0);
     const json = JSON.parse(report.stdout);
-    expect(json.unmanaged).toEqual([expect.objectContaining({ loginId: "user01@example.com", tenantId: "globex", roleNames: ["admin"] })]);
-    expect(json.missing).toEqual([expect.objectContaining({ loginId: "user02@example.com", tenantId: null, roleNames: ["billing"] })]);
+    expect(json.unmanaged).toEqual([
+      expect.objectContaining({ loginId: "user01@example.com", tenantId: "globex", roleNames: ["admin"] }),
+    ]);
+    expect(json.missing).toEqual([
+      expect.objectContaining({ loginId: "user02@example.com", tenantId: null, roleNames: ["billing"] }),
+    ]);
     expect((await cli(s, ["report", "--grants", path.join(dir, "grants.yaml"), "--fail-on-unmanaged"])).code).toBe(2);
     expect((await cli(s, ["report", "--grants", path.join(dir, "grants.yaml"), "--fail-on-missing"])).code).toBe(2);
   });

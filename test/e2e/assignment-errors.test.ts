@@ -13,7 +13,11 @@ import { TestStack } from "../support/pulumi";
 
 /** A second stack of the grants program on the same emulator, with extra environment. */
 function TestStackEnv(s: Scenario, env: Record<string, string>) {
-  return TestStack.create({ program: "grants", config: { "descope:projectId": { value: s.emu.projectId }, "descope:baseUrl": { value: s.emu.url } }, env });
+  return TestStack.create({
+    program: "grants",
+    config: { "descope:projectId": { value: s.emu.projectId }, "descope:baseUrl": { value: s.emu.url } },
+    env,
+  });
 }
 
 const ADA = "ada@example.com";
@@ -107,10 +111,16 @@ describe("errors", () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], {
       cwd: path.join(s.stack.dir, "work"),
       env: {
-        ...process.env, PROVIDER_TEXT: provider, PID: s.emu.projectId, KEY: key, URL: s.emu.url,
+        ...process.env,
+        PROVIDER_TEXT: provider,
+        PID: s.emu.projectId,
+        KEY: key,
+        URL: s.emu.url,
         NODE_PATH: path.resolve(__dirname, "..", "..", "node_modules"), // for require-from-string, what the host uses
       },
     });
-    expect(JSON.parse(stdout).failures).toEqual([{ property: "loginId", reason: "loginId must not be empty or blank" }]);
+    expect(JSON.parse(stdout).failures).toEqual([
+      { property: "loginId", reason: "loginId must not be empty or blank" },
+    ]);
   });
 });

@@ -12,7 +12,13 @@ const grants = {
     { name: "ada-project", loginId: "ada@example.com", roleNames: ["admin", "billing"] },
     { name: "ada-acme", loginId: "ada@example.com", tenantId: "acme", roleNames: ["admin"] },
     { name: "bob-project", loginId: "bob@example.com", roleNames: ["admin"], mode: "add" },
-    { name: "cy-globex", loginId: "cy@example.com", tenantId: "globex", roleNames: ["auditor", "support"], mode: "add" },
+    {
+      name: "cy-globex",
+      loginId: "cy@example.com",
+      tenantId: "globex",
+      roleNames: ["auditor", "support"],
+      mode: "add",
+    },
   ],
 };
 
@@ -37,17 +43,32 @@ describe("UserRoleAssignment lifecycle", () => {
     // add + tenant: the held role stays, only the missing one is added.
     expect(tenantRoles(s.emu, "cy@example.com", "globex")).toEqual(["auditor", "support"]);
 
-    const byName = Object.fromEntries((await s.stack.resources("descope:UserRoleAssignment")).map((r) => [r.urn.split("::").pop(), r]));
+    const byName = Object.fromEntries(
+      (await s.stack.resources("descope:UserRoleAssignment")).map((r) => [r.urn.split("::").pop(), r]),
+    );
     expect(byName["ada-project"].type).toBe("pulumi-nodejs:dynamic/descope:UserRoleAssignment");
     expect(byName["ada-project"].id).toBe("U2ada00000000000000000000000");
     expect(byName["ada-acme"].id).toBe("acme/U2ada00000000000000000000000");
     expect(byName["ada-acme"].outputs).toMatchObject({
-      userId: "U2ada00000000000000000000000", loginId: "ada@example.com", tenantId: "acme", tenantName: "Acme Corp",
-      mode: "set", roleNames: ["admin"], liveRoleNames: ["admin"], grantedRoleNames: [],
+      userId: "U2ada00000000000000000000000",
+      loginId: "ada@example.com",
+      tenantId: "acme",
+      tenantName: "Acme Corp",
+      mode: "set",
+      roleNames: ["admin"],
+      liveRoleNames: ["admin"],
+      grantedRoleNames: [],
     });
     expect(byName["ada-project"].outputs).toMatchObject({ tenantId: null, tenantName: null });
-    expect(byName["bob-project"].outputs).toMatchObject({ mode: "add", liveRoleNames: ["admin", "viewer"], grantedRoleNames: ["admin"] });
-    expect(byName["cy-globex"].outputs).toMatchObject({ grantedRoleNames: ["auditor"], liveRoleNames: ["auditor", "support"] });
+    expect(byName["bob-project"].outputs).toMatchObject({
+      mode: "add",
+      liveRoleNames: ["admin", "viewer"],
+      grantedRoleNames: ["admin"],
+    });
+    expect(byName["cy-globex"].outputs).toMatchObject({
+      grantedRoleNames: ["auditor"],
+      liveRoleNames: ["auditor", "support"],
+    });
     expect((up.outputs as any)["cy-globex"].grantedRoleNames).toEqual(["auditor"]);
 
     const preview = await s.stack.preview(grants, true);

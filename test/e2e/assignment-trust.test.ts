@@ -38,7 +38,9 @@ describe("trust", () => {
   it("fails the preview naming misspelled properties with a suggestion, making no API call", async () => {
     await start();
     const before = emu.state.snapshot();
-    const preview = await stack.preview(program({ name: "ada", args: { loginId: ADA, tenant: "acme", Mode: "add", roleNames: ["admin"] } }));
+    const preview = await stack.preview(
+      program({ name: "ada", args: { loginId: ADA, tenant: "acme", Mode: "add", roleNames: ["admin"] } }),
+    );
     expect(preview.ok).toBe(false);
     expect(preview.output).toContain('unknown property "tenant"; did you mean "tenantId"?');
     expect(preview.output).toContain('unknown property "Mode"; did you mean "mode"?');
@@ -48,7 +50,9 @@ describe("trust", () => {
 
   it("refuses a loginId with a control character, naming loginId, before any API call", async () => {
     await start();
-    const preview = await stack.preview(program({ name: "ada", args: { loginId: "ada\u0007@example.com", roleNames: ["admin"] } }));
+    const preview = await stack.preview(
+      program({ name: "ada", args: { loginId: "ada\u0007@example.com", roleNames: ["admin"] } }),
+    );
     expect(preview.ok).toBe(false);
     expect(preview.output).toContain("loginId must not contain control characters");
     expect(calls(emu)).toEqual([]);
@@ -95,29 +99,38 @@ describe("trust", () => {
   it.each<{ scope: string; tenantId?: string; path: string; kind: FaultKind }>([
     { scope: "tenant", tenantId: "acme", path: "/v1/mgmt/user/update/tenant/remove", kind: "503-after-apply" },
     { scope: "project", path: "/v1/mgmt/user/update/role/remove", kind: "reset-after-apply" },
-  ])("destroys a $scope grant when every answer of $path is lost ($kind) but the change applied", async ({ tenantId, path, kind }) => {
-    await start();
-    const declared = program({ name: "ada", args: { loginId: ADA, tenantId, roleNames: ["admin"] } });
-    // Retries are bounded by time: every answer is lost until a short operation deadline ends
-    // them. (Set before up: destroy configures the provider from the state.)
-    stack.setConfig({ ...configFor(emu), "descope:operationTimeoutSeconds": { value: "4" } });
-    expect((await stack.up(declared)).error).toBeUndefined();
-    emu.requests.clear();
-    emu.setFaults({ failNext: { count: 50, kind, paths: [path] } });
+  ])(
+    "destroys a $scope grant when every answer of $path is lost ($kind) but the change applied",
+    async ({ tenantId, path, kind }) => {
+      await start();
+      const declared = program({ name: "ada", args: { loginId: ADA, tenantId, roleNames: ["admin"] } });
+      // Retries are bounded by time: every answer is lost until a short operation deadline ends
+      // them. (Set before up: destroy configures the provider from the state.)
+      stack.setConfig({ ...configFor(emu), "descope:operationTimeoutSeconds": { value: "4" } });
+      expect((await stack.up(declared)).error).toBeUndefined();
+      emu.requests.clear();
+      emu.setFaults({ failNext: { count: 50, kind, paths: [path] } });
 
-    const destroy = await stack.destroy(declared);
-    expect(destroy.error).toBeUndefined();
-    const faulted = emu.requests.all().filter((c) => c.path === path);
-    expect(faulted.length).toBeGreaterThan(1); // retried, every answer lost
-    expect(faulted.every((c) => c.fault === kind)).toBe(true);
-    if (tenantId) expect(tenantRoles(emu, ADA, tenantId)).toBeUndefined();
-    else expect(projectRoles(emu, ADA)).toEqual([]);
-    expect(await stack.resources(TYPE)).toEqual([]);
-  });
+      const destroy = await stack.destroy(declared);
+      expect(destroy.error).toBeUndefined();
+      const faulted = emu.requests.all().filter((c) => c.path === path);
+      expect(faulted.length).toBeGreaterThan(1); // retried, every answer lost
+      expect(faulted.every((c) => c.fault === kind)).toBe(true);
+      if (tenantId) expect(tenantRoles(emu, ADA, tenantId)).toBeUndefined();
+      else expect(projectRoles(emu, ADA)).toEqual([]);
+      expect(await stack.resources(TYPE)).toEqual([]);
+    },
+  );
 
   it("keeps roles, the tenant and what derives from them secret in state and stack outputs", async () => {
     await start();
-    const up = await stack.up(program({ name: "ada", args: { loginId: ADA, tenantId: "acme", roleNames: ["admin"] }, secret: ["roleNames", "tenantId"] }));
+    const up = await stack.up(
+      program({
+        name: "ada",
+        args: { loginId: ADA, tenantId: "acme", roleNames: ["admin"] },
+        secret: ["roleNames", "tenantId"],
+      }),
+    );
     expect(up.error).toBeUndefined();
     expect(tenantRoles(emu, ADA, "acme")).toEqual(["admin"]);
     expect(up.output).not.toContain("Acme Corp");
@@ -128,20 +141,28 @@ describe("trust", () => {
     const resources = (exported.deployment as { resources: any[] }).resources;
     const r = resources.find((x) => String(x.type).endsWith(TYPE));
     for (const key of ["roleNames", "liveRoleNames", "grantedRoleNames", "tenantId", "tenantName"]) {
-      expect([key, r.outputs[key]]).toEqual([key, expect.objectContaining({ ...SECRET_SIG, ciphertext: expect.any(String) })]);
+      expect([key, r.outputs[key]]).toEqual([
+        key,
+        expect.objectContaining({ ...SECRET_SIG, ciphertext: expect.any(String) }),
+      ]);
     }
     expect(r.outputs.loginId).toBe(ADA); // not declared secret
     // The program's stack output carries them secret too (the runner's up.outputs drops the flag).
     const out = resources.find((x) => x.type === "pulumi:pulumi:Stack").outputs.ada;
     for (const key of ["roleNames", "liveRoleNames", "grantedRoleNames", "tenantId", "tenantName"]) {
-      expect([key, out[key]]).toEqual([key, expect.objectContaining({ ...SECRET_SIG, ciphertext: expect.any(String) })]);
+      expect([key, out[key]]).toEqual([
+        key,
+        expect.objectContaining({ ...SECRET_SIG, ciphertext: expect.any(String) }),
+      ]);
     }
     expect(out.userId).toBe(ADA_ID);
   });
 
   it("keeps a secret loginId out of the error when the user does not exist", async () => {
     await start();
-    const up = await stack.up(program({ name: "ghost", args: { loginId: "ghost@example.com", roleNames: ["admin"] }, secret: ["loginId"] }));
+    const up = await stack.up(
+      program({ name: "ghost", args: { loginId: "ghost@example.com", roleNames: ["admin"] }, secret: ["loginId"] }),
+    );
     expect(up.ok).toBe(false);
     expect(up.output).not.toContain("ghost@example.com");
     expect(up.output).toContain("[secret]");
@@ -155,7 +176,11 @@ describe("trust", () => {
     await outOfBand(emu).addRoles(ADA, ["support"]);
     expect((await stack.refresh(declared)).error).toBeUndefined();
     const [r] = await stack.resources(TYPE);
-    expect([r.inputs.roleNames, r.outputs.roleNames, r.outputs.liveRoleNames]).toEqual([["admin", "support"], ["admin"], ["admin", "support"]]);
+    expect([r.inputs.roleNames, r.outputs.roleNames, r.outputs.liveRoleNames]).toEqual([
+      ["admin", "support"],
+      ["admin"],
+      ["admin", "support"],
+    ]);
 
     const preview = await stack.preview(declared);
     expect(preview.error).toBeUndefined();
@@ -165,7 +190,10 @@ describe("trust", () => {
     const up = await stack.up(declared);
     expect(up.changeSummary).toEqual({ update: 1, same: 1 });
     expect(projectRoles(emu, ADA)).toEqual(["admin"]);
-    const [write] = emu.requests.all().filter((c) => c.method === "POST").slice(-1);
+    const [write] = emu.requests
+      .all()
+      .filter((c) => c.method === "POST")
+      .slice(-1);
     expect([write.path, write.body]).toEqual(["/v1/mgmt/user/update/role/set", { loginId: ADA, roleNames: ["admin"] }]);
   });
 });

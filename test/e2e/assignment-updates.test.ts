@@ -30,7 +30,9 @@ describe("update", () => {
   });
 
   it("reports no change when roles are reordered or repeated", async () => {
-    expect((await s.stack.up(doc({ name: "ada", loginId: ADA, roleNames: ["admin", "billing"] }))).error).toBeUndefined();
+    expect(
+      (await s.stack.up(doc({ name: "ada", loginId: ADA, roleNames: ["admin", "billing"] }))).error,
+    ).toBeUndefined();
     s.emu.requests.clear();
     const reordered = doc({ name: "ada", loginId: ADA, roleNames: ["billing", "admin", "billing"] });
     const preview = await s.stack.preview(reordered, true);
@@ -42,7 +44,9 @@ describe("update", () => {
   });
 
   it("updates in place, without replacing, when loginId switches to the user's userId", async () => {
-    expect((await s.stack.up(doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }))).error).toBeUndefined();
+    expect(
+      (await s.stack.up(doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }))).error,
+    ).toBeUndefined();
     const up = await s.stack.up(doc({ name: "ada", loginId: ADA_ID, tenantId: "acme", roleNames: ["admin"] }));
     expect(up.error).toBeUndefined();
     expect(up.changeSummary).toEqual({ update: 1, same: 1 });
@@ -54,9 +58,13 @@ describe("update", () => {
   });
 
   it("updates in place when the mode is switched", async () => {
-    expect((await s.stack.up(doc({ name: "bob", loginId: "bob@example.com", roleNames: ["admin"] }))).error).toBeUndefined();
+    expect(
+      (await s.stack.up(doc({ name: "bob", loginId: "bob@example.com", roleNames: ["admin"] }))).error,
+    ).toBeUndefined();
     expect(projectRoles(s.emu, "bob@example.com")).toEqual(["admin"]); // set removed the held "viewer"
-    const toAdd = await s.stack.up(doc({ name: "bob", loginId: "bob@example.com", roleNames: ["admin", "billing"], mode: "add" }));
+    const toAdd = await s.stack.up(
+      doc({ name: "bob", loginId: "bob@example.com", roleNames: ["admin", "billing"], mode: "add" }),
+    );
     expect(toAdd.changeSummary).toEqual({ update: 1, same: 1 });
     expect(projectRoles(s.emu, "bob@example.com")).toEqual(["admin", "billing"]);
     const [r] = await s.stack.resources("descope:UserRoleAssignment");
@@ -64,7 +72,9 @@ describe("update", () => {
   });
 
   it("replaces when tenantId changes, granting the new tenant before leaving the old", async () => {
-    expect((await s.stack.up(doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }))).error).toBeUndefined();
+    expect(
+      (await s.stack.up(doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }))).error,
+    ).toBeUndefined();
     s.emu.requests.clear();
     const up = await s.stack.up(doc({ name: "ada", loginId: ADA, tenantId: "globex", roleNames: ["admin"] }));
     expect(up.error).toBeUndefined();
@@ -80,13 +90,18 @@ describe("update", () => {
   it.each([
     ["set", "acme"],
     ["add", undefined],
-  ] as const)("keeps the user's roles when a resource (mode %s) is renamed without an alias", async (mode, tenantId) => {
-    const roles = ["admin", "auditor"];
-    expect((await s.stack.up(doc({ name: "old-name", loginId: ADA, tenantId, roleNames: roles, mode }))).error).toBeUndefined();
-    const renamed = await s.stack.up(doc({ name: "new-name", loginId: ADA, tenantId, roleNames: roles, mode }));
-    expect(renamed.error).toBeUndefined();
-    expect(renamed.changeSummary).toEqual({ create: 1, delete: 1, same: 1 });
-    const held = tenantId ? tenantRoles(s.emu, ADA, tenantId) : projectRoles(s.emu, ADA);
-    expect(held).toEqual(roles);
-  });
+  ] as const)(
+    "keeps the user's roles when a resource (mode %s) is renamed without an alias",
+    async (mode, tenantId) => {
+      const roles = ["admin", "auditor"];
+      expect(
+        (await s.stack.up(doc({ name: "old-name", loginId: ADA, tenantId, roleNames: roles, mode }))).error,
+      ).toBeUndefined();
+      const renamed = await s.stack.up(doc({ name: "new-name", loginId: ADA, tenantId, roleNames: roles, mode }));
+      expect(renamed.error).toBeUndefined();
+      expect(renamed.changeSummary).toEqual({ create: 1, delete: 1, same: 1 });
+      const held = tenantId ? tenantRoles(s.emu, ADA, tenantId) : projectRoles(s.emu, ADA);
+      expect(held).toEqual(roles);
+    },
+  );
 });

@@ -36,7 +36,11 @@ describe("examples/basic", () => {
 
   it("grants what the program declares and destroy leaves the contract's state when deployed with the pulumi CLI", async () => {
     emulator = await startEmulatorCli(["--port", "0", "--seed", "examples/basic/seed.json"]);
-    expect(Object.keys(emulator.env).sort()).toEqual(["DESCOPE_BASE_URL", "DESCOPE_MANAGEMENT_KEY", "DESCOPE_PROJECT_ID"]);
+    expect(Object.keys(emulator.env).sort()).toEqual([
+      "DESCOPE_BASE_URL",
+      "DESCOPE_MANAGEMENT_KEY",
+      "DESCOPE_PROJECT_ID",
+    ]);
     const before = await emulator.state();
     expect(rolesByUser(before)).toEqual({
       "ada@example.com": { project: ["viewer"], tenants: {} },
@@ -64,9 +68,17 @@ describe("examples/basic", () => {
     expect(afterUp.tenants).toEqual(before.tenants);
     expect(afterUp.roles).toEqual(before.roles);
     expect(JSON.parse(await pulumi("stack", "output", "--json"))).toEqual({
-      adaProjectRoles: { userId: "U2ada00000000000000000000000", liveRoleNames: ["admin", "billing"], grantedRoleNames: [] },
+      adaProjectRoles: {
+        userId: "U2ada00000000000000000000000",
+        liveRoleNames: ["admin", "billing"],
+        grantedRoleNames: [],
+      },
       adaAcmeRoles: { userId: "U2ada00000000000000000000000", liveRoleNames: ["admin"], grantedRoleNames: [] },
-      bobGlobexRoles: { userId: "U2bob00000000000000000000000", liveRoleNames: ["support", "viewer"], grantedRoleNames: ["support"] },
+      bobGlobexRoles: {
+        userId: "U2bob00000000000000000000000",
+        liveRoleNames: ["support", "viewer"],
+        grantedRoleNames: ["support"],
+      },
     });
 
     // Exits non-zero if anything would change.

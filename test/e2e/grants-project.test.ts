@@ -40,10 +40,16 @@ describe("the grants-file project", () => {
     const bob = state.users.find((u) => u.loginIds.includes("bob@example.com"))!;
     expect(ada.roleNames).toEqual(["admin"]);
     expect(ada.userTenants.map((t) => [t.tenantId, [...t.roleNames].sort()])).toEqual([["acme", ["admin", "billing"]]]);
-    expect(bob.userTenants.map((t) => [t.tenantId, [...t.roleNames].sort()])).toEqual([["globex", ["support", "viewer"]]]);
+    expect(bob.userTenants.map((t) => [t.tenantId, [...t.roleNames].sort()])).toEqual([
+      ["globex", ["support", "viewer"]],
+    ]);
 
     const outputs = JSON.parse((await project.pulumi("stack", "output", "--json")).stdout);
-    expect(outputs.assignments["bob-globex"]).toEqual({ userId: bob.userId, liveRoleNames: ["support", "viewer"], grantedRoleNames: ["support"] });
+    expect(outputs.assignments["bob-globex"]).toEqual({
+      userId: bob.userId,
+      liveRoleNames: ["support", "viewer"],
+      grantedRoleNames: ["support"],
+    });
 
     await project.pulumi("preview", "--expect-no-changes", "--non-interactive");
     await project.pulumi("destroy", "--yes", "--non-interactive");
@@ -58,12 +64,21 @@ describe("the grants-file project", () => {
       for (const file of ["Pulumi.yaml", "index.ts", "tsconfig.json"]) {
         await fs.promises.copyFile(path.join(repoRoot, file), path.join(dir, file));
       }
-      await fs.promises.writeFile(path.join(dir, "grants.yaml"), "grants:\n  - loginId: ada@example.com\n    roles: [admin]\n");
+      await fs.promises.writeFile(
+        path.join(dir, "grants.yaml"),
+        "grants:\n  - loginId: ada@example.com\n    roles: [admin]\n",
+      );
       // It fails before any API call, so no emulator is needed.
-      const bad = await CliProject.create(dir, { DESCOPE_PROJECT_ID: "P2unused00000000000000000000", DESCOPE_MANAGEMENT_KEY: "unused-key", DESCOPE_BASE_URL: "http://127.0.0.1:9" });
+      const bad = await CliProject.create(dir, {
+        DESCOPE_PROJECT_ID: "P2unused00000000000000000000",
+        DESCOPE_MANAGEMENT_KEY: "unused-key",
+        DESCOPE_BASE_URL: "http://127.0.0.1:9",
+      });
       await bad.pulumi("login", bad.backendUrl);
       await bad.pulumi("stack", "init", "dev");
-      await expect(bad.pulumi("preview", "--non-interactive")).rejects.toThrow(/grants\.yaml is invalid: grants\.0\.roleNames: Required; grants\.0: Unrecognized key\(s\) in object: 'roles'/);
+      await expect(bad.pulumi("preview", "--non-interactive")).rejects.toThrow(
+        /grants\.yaml is invalid: grants\.0\.roleNames: Required; grants\.0: Unrecognized key\(s\) in object: 'roles'/,
+      );
       await bad.dispose();
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });

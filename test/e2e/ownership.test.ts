@@ -96,14 +96,18 @@ describe("ownership", () => {
   it("refuses an add declaring a role its set peer does not, and accepts one within the set's roles", async () => {
     const s = await start();
     const set: GrantSpec = { name: "ada-set", loginId: ADA, tenantId: "acme", roleNames: ["admin"] };
-    const preview = await s.stack.preview(doc(set, { name: "ada-add", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" }));
+    const preview = await s.stack.preview(
+      doc(set, { name: "ada-add", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" }),
+    );
     expect(preview.ok).toBe(false);
     expect(preview.output).toContain("contradicts");
     expect(preview.output).toContain('"ada-set"');
     expect(preview.output).toContain('"ada-add" adds "billing"');
     expect(mutations(s.emu)).toEqual([]);
 
-    const up = await s.stack.up(doc(set, { name: "ada-add", loginId: ADA, tenantId: "acme", roleNames: ["admin"], mode: "add" }));
+    const up = await s.stack.up(
+      doc(set, { name: "ada-add", loginId: ADA, tenantId: "acme", roleNames: ["admin"], mode: "add" }),
+    );
     expect(up.error).toBeUndefined();
     expect(up.changeSummary).toEqual({ create: 3 });
     expect(tenantRoles(s.emu, ADA, "acme")).toEqual(["admin"]);
@@ -147,7 +151,10 @@ describe("ownership", () => {
     const grants = doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" });
     expect((await s.stack.up(grants)).error).toBeUndefined();
     expect(tenantRoles(s.emu, ADA, "acme")).toEqual(["billing", "viewer"]); // viewer: acme's default role
-    expect((await assignments(s)).ada.outputs).toMatchObject({ grantedRoleNames: ["billing"], createdMembership: true });
+    expect((await assignments(s)).ada.outputs).toMatchObject({
+      grantedRoleNames: ["billing"],
+      createdMembership: true,
+    });
 
     s.emu.requests.clear();
     const destroy = await s.stack.destroy(grants);
@@ -185,7 +192,9 @@ describe("ownership", () => {
 
   it("refuses an add with no roles in check, naming roleNames, before any user call", async () => {
     const s = await start();
-    const preview = await s.stack.preview(doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: [], mode: "add" }));
+    const preview = await s.stack.preview(
+      doc({ name: "ada", loginId: ADA, tenantId: "acme", roleNames: [], mode: "add" }),
+    );
     expect(preview.ok).toBe(false);
     expect(preview.output).toContain("roleNames is empty");
     expect(preview.output).toContain("declares nothing");

@@ -17,9 +17,21 @@ describe("preview checks against the project", () => {
   afterEach(async () => s?.dispose());
 
   it.each([
-    ["a role that does not exist", { loginId: ADA, roleNames: ["admn"] }, 'role "admn" does not exist in the project; did you mean "admin"?'],
-    ["a tenant that does not exist", { loginId: ADA, tenantId: "acmee", roleNames: ["admin"] }, 'tenant "acmee" does not exist; did you mean "acme"?'],
-    ["a user that does not exist", { loginId: "nobody@example.com", roleNames: ["admin"] }, 'no user with login ID "nobody@example.com"'],
+    [
+      "a role that does not exist",
+      { loginId: ADA, roleNames: ["admn"] },
+      'role "admn" does not exist in the project; did you mean "admin"?',
+    ],
+    [
+      "a tenant that does not exist",
+      { loginId: ADA, tenantId: "acmee", roleNames: ["admin"] },
+      'tenant "acmee" does not exist; did you mean "acme"?',
+    ],
+    [
+      "a user that does not exist",
+      { loginId: "nobody@example.com", roleNames: ["admin"] },
+      'no user with login ID "nobody@example.com"',
+    ],
   ])("fails the preview naming %s, with no write", async (_what, grant, message) => {
     s = await startScenario();
     const preview = await s.stack.preview({ grants: [{ name: "g", ...grant }] });
@@ -33,21 +45,40 @@ describe("preview checks against the project", () => {
     const seed = baseSeed();
     seed.roles!.push({ name: "globex-ops", tenantId: "globex" });
     s = await startScenario(seed);
-    const preview = await s.stack.preview({ grants: [{ name: "g", loginId: ADA, tenantId: "acme", roleNames: ["globex-ops"] }] });
+    const preview = await s.stack.preview({
+      grants: [{ name: "g", loginId: ADA, tenantId: "acme", roleNames: ["globex-ops"] }],
+    });
     expect(preview.ok).toBe(false);
-    expect(preview.output).toContain('role "globex-ops" is defined only for tenant "globex", so tenant "acme" cannot use it');
+    expect(preview.output).toContain(
+      'role "globex-ops" is defined only for tenant "globex", so tenant "acme" cannot use it',
+    );
     expect(mutations(s.emu)).toEqual([]);
   });
 
   it("checks 40 new assignments over 8 users with one load per user, one of roles and of tenants, and no write", async () => {
-    const seed: EmulatorSeed = { ...baseSeed(), users: Array.from({ length: 8 }, (_, i) => ({ loginId: `u${i}@example.com` })) };
+    const seed: EmulatorSeed = {
+      ...baseSeed(),
+      users: Array.from({ length: 8 }, (_, i) => ({ loginId: `u${i}@example.com` })),
+    };
     s = await startScenario(seed);
     const grants = [];
     for (let i = 0; i < 8; i++) {
       grants.push({ name: `u${i}-project`, loginId: `u${i}@example.com`, roleNames: ["viewer"] });
       for (const [t, tenantId] of ["acme", "globex"].entries()) {
-        grants.push({ name: `u${i}-${tenantId}`, loginId: `u${i}@example.com`, tenantId, roleNames: ["support"], mode: "add" });
-        grants.push({ name: `u${i}-${tenantId}-b`, loginId: `u${i}@example.com`, tenantId, roleNames: t === 0 ? ["support", "auditor"] : ["auditor"], mode: "add" });
+        grants.push({
+          name: `u${i}-${tenantId}`,
+          loginId: `u${i}@example.com`,
+          tenantId,
+          roleNames: ["support"],
+          mode: "add",
+        });
+        grants.push({
+          name: `u${i}-${tenantId}-b`,
+          loginId: `u${i}@example.com`,
+          tenantId,
+          roleNames: t === 0 ? ["support", "auditor"] : ["auditor"],
+          mode: "add",
+        });
       }
     }
     expect(grants).toHaveLength(40);
@@ -57,13 +88,21 @@ describe("preview checks against the project", () => {
     expect(mutations(s.emu)).toEqual([]);
     // The engine checks one resource at a time, so each user's first check loads that user.
     expect(calls(s).sort()).toEqual([
-      "GET /v1/mgmt/license", "GET /v1/mgmt/role/all", "GET /v1/mgmt/tenant/all", ...Array(8).fill("GET /v1/mgmt/user"),
+      "GET /v1/mgmt/license",
+      "GET /v1/mgmt/role/all",
+      "GET /v1/mgmt/tenant/all",
+      ...Array(8).fill("GET /v1/mgmt/user"),
     ]);
   });
 
   it("makes no API call in the preview of an unchanged program", async () => {
     s = await startScenario();
-    const grants = { grants: [{ name: "a", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }, { name: "b", loginId: "bob@example.com", roleNames: ["auditor"], mode: "add" }] };
+    const grants = {
+      grants: [
+        { name: "a", loginId: ADA, tenantId: "acme", roleNames: ["admin"] },
+        { name: "b", loginId: "bob@example.com", roleNames: ["auditor"], mode: "add" },
+      ],
+    };
     expect((await s.stack.up(grants)).error).toBeUndefined();
     s.emu.requests.clear();
     const preview = await s.stack.preview(grants, true);

@@ -39,7 +39,11 @@ describe("stored provider", () => {
       // What 0.1.0's up left behind: ada in acme with admin; bob's admin added to his viewer.
       emu.state.seed({
         users: [
-          { loginId: ADA, userId: "U2ada00000000000000000000000", userTenants: [{ tenantId: "acme", roleNames: ["admin"] }] },
+          {
+            loginId: ADA,
+            userId: "U2ada00000000000000000000000",
+            userTenants: [{ tenantId: "acme", roleNames: ["admin"] }],
+          },
           { loginId: BOB, userId: "U2bob00000000000000000000000", roleNames: ["admin", "viewer"] },
         ],
       });
@@ -58,9 +62,14 @@ describe("stored provider", () => {
       expect(refresh.error).toBeUndefined();
       expect(refresh.changeSummary).toEqual({ same: 3 });
       const refreshed = await stack.resources(TYPE);
-      expect(refreshed.map((r) => r.id).sort()).toEqual(["U2bob00000000000000000000000", "acme/U2ada00000000000000000000000"]);
+      expect(refreshed.map((r) => r.id).sort()).toEqual([
+        "U2bob00000000000000000000000",
+        "acme/U2ada00000000000000000000000",
+      ]);
       // The refresh ran the old stored provider text, which is kept as it was.
-      const stored = (JSON.parse(text).resources as Array<{ type: string; inputs: any }>).find((r) => r.type.endsWith(TYPE))!.inputs.__provider;
+      const stored = (JSON.parse(text).resources as Array<{ type: string; inputs: any }>).find((r) =>
+        r.type.endsWith(TYPE),
+      )!.inputs.__provider;
       expect(refreshed.map((r) => r.inputs.__provider)).toEqual([stored, stored]);
 
       const up = await stack.up(grants);

@@ -31,7 +31,9 @@ describe("GET /emulator/state", () => {
 
 describe("POST /emulator/seed", () => {
   it("adds entities and answers the new state", async () => {
-    const res = await admin("POST", "/emulator/seed", { users: [{ loginId: "bob", userTenants: [{ tenantId: "t1" }] }] });
+    const res = await admin("POST", "/emulator/seed", {
+      users: [{ loginId: "bob", userTenants: [{ tenantId: "t1" }] }],
+    });
     expect(res.json.users.map((u: { loginIds: string[] }) => u.loginIds[0])).toEqual(["alice", "bob"]);
     expect(emu.state.user("bob")?.userTenants[0]).toMatchObject({ tenantId: "t1", tenantName: "One" });
   });
@@ -68,7 +70,12 @@ describe("/emulator/requests", () => {
     await send(emu, "GET", "/v1/mgmt/user?loginId=alice");
     const listed = await admin("GET", "/emulator/requests");
     expect(listed.json.requests).toHaveLength(1);
-    expect(listed.json.requests[0]).toMatchObject({ method: "GET", path: "/v1/mgmt/user", query: { loginId: "alice" }, status: 200 });
+    expect(listed.json.requests[0]).toMatchObject({
+      method: "GET",
+      path: "/v1/mgmt/user",
+      query: { loginId: "alice" },
+      status: 200,
+    });
     await admin("DELETE", "/emulator/requests");
     expect((await admin("GET", "/emulator/requests")).json.requests).toEqual([]);
   });

@@ -35,14 +35,21 @@ describe("authorization", () => {
   });
 
   it("answers 401 when the Authorization header is missing, for another project, or not Bearer", async () => {
-    for (const auth of [false, `Bearer Pother:${emu.managementKey}`, `Basic ${emu.projectId}:${emu.managementKey}`, `Bearer ${emu.projectId}`]) {
+    for (const auth of [
+      false,
+      `Bearer Pother:${emu.managementKey}`,
+      `Basic ${emu.projectId}:${emu.managementKey}`,
+      `Bearer ${emu.projectId}`,
+    ]) {
       const res = await send(emu, "GET", "/v1/mgmt/role/all", undefined, { auth });
       expect([res.status, res.json.errorCode]).toEqual([401, "E011003"]);
     }
   });
 
   it("never records the Authorization header or echoes the key", async () => {
-    const res = await send(emu, "GET", "/v1/mgmt/role/all", undefined, { auth: `Bearer ${emu.projectId}:secret-guess` });
+    const res = await send(emu, "GET", "/v1/mgmt/role/all", undefined, {
+      auth: `Bearer ${emu.projectId}:secret-guess`,
+    });
     expect(res.text).not.toContain("secret-guess");
     const recorded = JSON.stringify(emu.requests.all());
     expect(recorded).not.toContain("secret-guess");
@@ -109,17 +116,38 @@ describe("field validation", () => {
 
 describe("hostile input", () => {
   const POST_PATHS = [
-    "/v1/mgmt/users/load", "/v2/mgmt/user/search", "/v1/mgmt/user/create", "/v1/mgmt/user/create/test",
-    "/v1/mgmt/user/delete", "/v1/mgmt/user/update/role/set", "/v2/mgmt/user/update/role/add",
-    "/v1/mgmt/user/update/role/add", "/v1/mgmt/user/update/role/remove", "/v1/mgmt/user/update/tenant/add",
-    "/v1/mgmt/user/update/tenant/remove", "/v1/mgmt/tenant/create", "/v1/mgmt/tenant/updateDefaultRoles",
-    "/v1/mgmt/tenant/delete", "/v1/mgmt/role/create", "/v1/mgmt/role/delete",
+    "/v1/mgmt/users/load",
+    "/v2/mgmt/user/search",
+    "/v1/mgmt/user/create",
+    "/v1/mgmt/user/create/test",
+    "/v1/mgmt/user/delete",
+    "/v1/mgmt/user/update/role/set",
+    "/v2/mgmt/user/update/role/add",
+    "/v1/mgmt/user/update/role/add",
+    "/v1/mgmt/user/update/role/remove",
+    "/v1/mgmt/user/update/tenant/add",
+    "/v1/mgmt/user/update/tenant/remove",
+    "/v1/mgmt/tenant/create",
+    "/v1/mgmt/tenant/updateDefaultRoles",
+    "/v1/mgmt/tenant/delete",
+    "/v1/mgmt/role/create",
+    "/v1/mgmt/role/delete",
   ];
   const BODIES: unknown[] = [
-    {}, { loginId: null, userId: 7 }, { loginId: [], roleNames: {} }, { loginId: "alice", roleNames: [null] },
-    { loginId: "x", userTenants: "t1" }, { loginId: "x", userTenants: [1] }, { loginId: "x", userTenants: [{ tenantId: 5 }] },
-    { id: 3, name: {} }, { name: "r", tenantId: ["t1"] }, { userIds: "U1" }, { limit: "10", page: 1.5 },
-    { loginId: "x", customAttributes: [] }, { id: "t1", defaultRoles: [1] }, { name: "", description: 5 },
+    {},
+    { loginId: null, userId: 7 },
+    { loginId: [], roleNames: {} },
+    { loginId: "alice", roleNames: [null] },
+    { loginId: "x", userTenants: "t1" },
+    { loginId: "x", userTenants: [1] },
+    { loginId: "x", userTenants: [{ tenantId: 5 }] },
+    { id: 3, name: {} },
+    { name: "r", tenantId: ["t1"] },
+    { userIds: "U1" },
+    { limit: "10", page: 1.5 },
+    { loginId: "x", customAttributes: [] },
+    { id: "t1", defaultRoles: [1] },
+    { name: "", description: 5 },
   ];
 
   it("never answers 5xx to odd bodies on any POST path, and every refused one changes nothing", async () => {
@@ -131,7 +159,12 @@ describe("hostile input", () => {
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) {
           refused += 1;
-          expect({ path, body, errorCode: typeof res.json.errorCode, state: emu.state.snapshot() }).toEqual({ path, body, errorCode: "string", state: before });
+          expect({ path, body, errorCode: typeof res.json.errorCode, state: emu.state.snapshot() }).toEqual({
+            path,
+            body,
+            errorCode: "string",
+            state: before,
+          });
         }
       }
     }

@@ -158,7 +158,12 @@ describe("license", () => {
       await new Promise((r) => setTimeout(r, 100)); // the SDK stores the tier once it has read the answer
       await sdk.management.role.loadAll();
       const [license, next] = emu.requests.all();
-      expect(license).toMatchObject({ method: "GET", path: "/v1/mgmt/license", status: 200, responseBody: { rateLimitTier: "tier1" } });
+      expect(license).toMatchObject({
+        method: "GET",
+        path: "/v1/mgmt/license",
+        status: 200,
+        responseBody: { rateLimitTier: "tier1" },
+      });
       expect(next.headers["x-descope-license"]).toBe("tier1");
     } finally {
       await emu.close();

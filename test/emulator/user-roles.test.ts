@@ -13,7 +13,10 @@ beforeEach(async () => {
         { name: "editor", permissionNames: ["read", "write"] },
         { name: "owner", tenantId: "t1", permissionNames: ["own"] },
       ],
-      tenants: [{ id: "t1", name: "One", defaultRoles: ["viewer"] }, { id: "t2", name: "Two" }],
+      tenants: [
+        { id: "t1", name: "One", defaultRoles: ["viewer"] },
+        { id: "t2", name: "Two" },
+      ],
       users: [{ loginId: "alice", userId: "U0000000000000000000000alice", roleNames: ["viewer"] }],
     },
   });
@@ -118,7 +121,11 @@ describe("addTenantRoles", () => {
 describe("addRoles (legacy v1)", () => {
   it("adds tenant roles with POST /v1/mgmt/user/update/role/add for a member", async () => {
     await h.m.user.addTenant("alice", "t2");
-    const res = await send(h.emu, "POST", "/v1/mgmt/user/update/role/add", { loginId: "alice", tenantId: "t2", roleNames: ["editor"] });
+    const res = await send(h.emu, "POST", "/v1/mgmt/user/update/role/add", {
+      loginId: "alice",
+      tenantId: "t2",
+      roleNames: ["editor"],
+    });
     expect(res.status).toBe(200);
     expect(res.json.user.userTenants[0].roleNames).toEqual(["editor"]);
   });
@@ -129,7 +136,11 @@ describe("addRoles (legacy v1)", () => {
   });
 
   it("fails with 400 E011004 when the user is not a member of the tenant", async () => {
-    const res = await send(h.emu, "POST", "/v1/mgmt/user/update/role/add", { loginId: "alice", tenantId: "t2", roleNames: ["editor"] });
+    const res = await send(h.emu, "POST", "/v1/mgmt/user/update/role/add", {
+      loginId: "alice",
+      tenantId: "t2",
+      roleNames: ["editor"],
+    });
     expect([res.status, res.json.errorCode]).toEqual([400, "E011004"]);
     expect(alice().userTenants).toEqual([]);
   });
@@ -165,8 +176,13 @@ describe("removeTenantRoles", () => {
 describe("addTenant", () => {
   it("creates the membership with the tenant's default roles", async () => {
     const res = await h.m.user.addTenant("alice", "t1");
-    expect(res.data?.userTenants).toEqual([{ tenantId: "t1", tenantName: "One", roleNames: ["viewer"], permissions: ["read"] }]);
-    expect(h.emu.requests.last()).toMatchObject({ path: "/v1/mgmt/user/update/tenant/add", body: { loginId: "alice", tenantId: "t1" } });
+    expect(res.data?.userTenants).toEqual([
+      { tenantId: "t1", tenantName: "One", roleNames: ["viewer"], permissions: ["read"] },
+    ]);
+    expect(h.emu.requests.last()).toMatchObject({
+      path: "/v1/mgmt/user/update/tenant/add",
+      body: { loginId: "alice", tenantId: "t1" },
+    });
   });
 
   it("changes nothing and succeeds when the user is already a member", async () => {

@@ -6,10 +6,36 @@
 import { startHarness, type Harness } from "./helpers";
 
 const USER_KEYS = [
-  "loginIds", "userId", "name", "givenName", "middleName", "familyName", "email", "phone",
-  "verifiedEmail", "verifiedPhone", "roleNames", "userTenants", "status", "externalIds",
-  "picture", "test", "customAttributes", "createdTime", "TOTP", "SAML", "OAuth", "webauthn",
-  "password", "ssoAppIds", "editable", "SCIM", "push", "permissions", "OIDC", "consentExpiration",
+  "loginIds",
+  "userId",
+  "name",
+  "givenName",
+  "middleName",
+  "familyName",
+  "email",
+  "phone",
+  "verifiedEmail",
+  "verifiedPhone",
+  "roleNames",
+  "userTenants",
+  "status",
+  "externalIds",
+  "picture",
+  "test",
+  "customAttributes",
+  "createdTime",
+  "TOTP",
+  "SAML",
+  "OAuth",
+  "webauthn",
+  "password",
+  "ssoAppIds",
+  "editable",
+  "SCIM",
+  "push",
+  "permissions",
+  "OIDC",
+  "consentExpiration",
 ];
 
 let h: Harness;
@@ -17,7 +43,10 @@ beforeEach(async () => {
   h = await startHarness({
     clock: () => 1_700_000_000_123,
     seed: {
-      roles: [{ name: "viewer", permissionNames: ["read"] }, { name: "admin", permissionNames: ["read", "write"] }],
+      roles: [
+        { name: "viewer", permissionNames: ["read"] },
+        { name: "admin", permissionNames: ["read", "write"] },
+      ],
       tenants: [{ id: "t1", name: "Tenant One" }],
     },
   });

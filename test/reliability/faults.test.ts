@@ -13,7 +13,13 @@
 // Each step runs the real engine in its own process: seconds each.
 jest.setTimeout(240_000);
 
-import { startEmulator, type EmulatorHandle, type EmulatorSeed, type FaultOptions, type RecordedRequest } from "../../emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  type EmulatorSeed,
+  type FaultOptions,
+  type RecordedRequest,
+} from "../../emulator";
 import { FaultInjector, pathMatches } from "../../emulator/faults";
 import { configFor } from "../support/scenario";
 import { TestStack } from "../support/pulumi";
@@ -39,7 +45,10 @@ const FAULTS: FaultOptions = {
 const u = (name: string) => ({ loginId: `${name}@example.com`, userId: `U2${name}`.padEnd(28, "0") });
 const seed: EmulatorSeed = {
   roles: ["admin", "viewer", "billing", "support", "auditor"].map((name) => ({ name })),
-  tenants: [{ id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] }, { id: "globex", name: "Globex" }],
+  tenants: [
+    { id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] },
+    { id: "globex", name: "Globex" },
+  ],
   users: [
     u("ana"),
     { ...u("ben"), roleNames: ["viewer"] },
@@ -57,7 +66,13 @@ const grants: Grant[] = [
   { name: "ana-project", loginId: "ana@example.com", roleNames: ["admin", "billing"] },
   { name: "ana-acme", loginId: "ana@example.com", tenantId: "acme", roleNames: ["admin"] },
   { name: "ben-project", loginId: "ben@example.com", roleNames: ["admin"], mode: "add" },
-  { name: "cai-globex", loginId: "cai@example.com", tenantId: "globex", roleNames: ["auditor", "support"], mode: "add" },
+  {
+    name: "cai-globex",
+    loginId: "cai@example.com",
+    tenantId: "globex",
+    roleNames: ["auditor", "support"],
+    mode: "add",
+  },
   { name: "dee-acme", loginId: "dee@example.com", tenantId: "acme", roleNames: ["auditor"] },
   { name: "eli-project", loginId: "eli@example.com", roleNames: ["admin", "viewer"] },
   { name: "fay-acme", loginId: "fay@example.com", tenantId: "acme", roleNames: ["billing"], mode: "add" },
@@ -128,18 +143,27 @@ describe("pulumi up and destroy", () => {
     expect(accessOf(emu)).toEqual(afterUp);
     const outputs = up.outputs as Record<string, { grantedRoleNames: string[] }>;
     expect(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.grantedRoleNames]))).toEqual({
-      "ana-project": [], "ana-acme": [], "ben-project": ["admin"], "cai-globex": ["auditor"], "dee-acme": [],
-      "eli-project": [], "fay-acme": ["billing"], "fay-project": ["auditor"], "gus-project": [],
+      "ana-project": [],
+      "ana-acme": [],
+      "ben-project": ["admin"],
+      "cai-globex": ["auditor"],
+      "dee-acme": [],
+      "eli-project": [],
+      "fay-acme": ["billing"],
+      "fay-project": ["auditor"],
+      "gus-project": [],
     });
     const upCalls = emu.requests.all();
     const upFaults = faultedAndRetried(upCalls);
     expect(upFaults.unretried).toEqual([]);
-    expect(upFaults.faulted).toEqual(expect.arrayContaining([
-      "reset GET /v1/mgmt/user",
-      "reset-after-apply POST /v1/mgmt/user/update/tenant/add",
-      "503-after-apply POST /v1/mgmt/user/update/role/set",
-      "429 POST /v2/mgmt/user/update/role/add",
-    ]));
+    expect(upFaults.faulted).toEqual(
+      expect.arrayContaining([
+        "reset GET /v1/mgmt/user",
+        "reset-after-apply POST /v1/mgmt/user/update/tenant/add",
+        "503-after-apply POST /v1/mgmt/user/update/role/set",
+        "429 POST /v2/mgmt/user/update/role/add",
+      ]),
+    );
     expect(upFaults.faulted.length).toBeGreaterThan(4); // the seeded rates added some too
     expect(upCalls.filter((c) => pathMatches(USER_PATHS, c.path)).length).toBeLessThan(40);
 
@@ -152,11 +176,13 @@ describe("pulumi up and destroy", () => {
     const destroyCalls = emu.requests.all();
     const destroyFaults = faultedAndRetried(destroyCalls);
     expect(destroyFaults.unretried).toEqual([]);
-    expect(destroyFaults.faulted).toEqual(expect.arrayContaining([
-      "reset GET /v1/mgmt/user",
-      "reset-after-apply POST /v1/mgmt/user/update/role/remove",
-      "reset-after-apply POST /v1/mgmt/user/update/tenant/remove",
-    ]));
+    expect(destroyFaults.faulted).toEqual(
+      expect.arrayContaining([
+        "reset GET /v1/mgmt/user",
+        "reset-after-apply POST /v1/mgmt/user/update/role/remove",
+        "reset-after-apply POST /v1/mgmt/user/update/tenant/remove",
+      ]),
+    );
     expect(destroyFaults.faulted.length).toBeGreaterThan(3);
     expect(destroyCalls.filter((c) => pathMatches(USER_PATHS, c.path)).length).toBeLessThan(40);
   });

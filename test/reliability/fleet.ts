@@ -2,7 +2,13 @@
  * Shared by the reliability suites: a fleet of users whose grants need every kind of call, the
  * emulator's access map, and the request log with the time each call reached the emulator.
  */
-import { startEmulator, type EmulatorHandle, type EmulatorOptions, type EmulatorSeed, type RecordedRequest } from "../../emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  type EmulatorOptions,
+  type EmulatorSeed,
+  type RecordedRequest,
+} from "../../emulator";
 import { configFor } from "../support/scenario";
 import { TestStack } from "../support/pulumi";
 
@@ -32,7 +38,10 @@ export interface Grant {
 export function fleet(n: number): { seed: EmulatorSeed; grants: Grant[]; afterUp: Access } {
   const seed: EmulatorSeed = {
     roles: ["admin", "viewer", "billing", "support", "auditor"].map((name) => ({ name })),
-    tenants: [{ id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] }, { id: "globex", name: "Globex" }],
+    tenants: [
+      { id: "acme", name: "Acme Corp", defaultRoles: ["viewer"] },
+      { id: "globex", name: "Globex" },
+    ],
     users: [],
   };
   const grants: Grant[] = [];
@@ -115,18 +124,27 @@ export async function startTimedScenario(
 
 /** The user a call is about: a load's `loginId` or `userId` query (mapped to the user ID), or the body's `loginId`. */
 function subjectOf(call: RecordedRequest, userIds: ReadonlyMap<string, string>): string {
-  const id = call.method === "GET" ? call.query.loginId ?? call.query.userId : (call.body as { loginId?: string } | undefined)?.loginId;
-  return id === undefined ? `${call.method} ${call.path}` : userIds.get(id) ?? id;
+  const id =
+    call.method === "GET"
+      ? (call.query.loginId ?? call.query.userId)
+      : (call.body as { loginId?: string } | undefined)?.loginId;
+  return id === undefined ? `${call.method} ${call.path}` : (userIds.get(id) ?? id);
 }
 
 /** The `Retry-After` seconds a 429 answer asked for (the emulator repeats them in `errorMessage`). */
 export function retryAfterOf(call: RecordedRequest): number | undefined {
-  const m = /retry in (\d+) seconds/.exec(String((call.responseBody as { errorMessage?: string } | undefined)?.errorMessage));
+  const m = /retry in (\d+) seconds/.exec(
+    String((call.responseBody as { errorMessage?: string } | undefined)?.errorMessage),
+  );
   return m ? Number(m[1]) : undefined;
 }
 
 /** The next call about the same user as `calls[i]` (the provider serializes one user's calls), if any. */
-export function nextCallAbout<T extends RecordedRequest>(calls: readonly T[], i: number, userIds: ReadonlyMap<string, string>): T | undefined {
+export function nextCallAbout<T extends RecordedRequest>(
+  calls: readonly T[],
+  i: number,
+  userIds: ReadonlyMap<string, string>,
+): T | undefined {
   const who = subjectOf(calls[i], userIds);
   return calls.slice(i + 1).find((c) => subjectOf(c, userIds) === who);
 }
@@ -154,7 +172,8 @@ export function unwaited429s(calls: readonly TimedRequest[], userIds: ReadonlyMa
     const what = describeCall(call, userIds);
     if (seconds === undefined) problems.push(`${what}: no Retry-After in the answer`);
     else if (!next) problems.push(`${what}: never retried`);
-    else if (!sameCall(next, call)) problems.push(`${what}: followed by a different call ${describeCall(next, userIds)}`);
+    else if (!sameCall(next, call))
+      problems.push(`${what}: followed by a different call ${describeCall(next, userIds)}`);
     else if (next.at - call.at < seconds * 1000) {
       problems.push(`${what}: retried after ${next.at - call.at} ms, Retry-After was ${seconds} s`);
     }

@@ -49,7 +49,11 @@ describe("pulumi up", () => {
 
   it("meets no 429 when DESCOPE_REQUESTS_PER_MINUTE is 15 and the service allows 20 calls per 60 s", async () => {
     // 26 calls against a budget of 15 per minute: 15 go at once, the rest when the window slides.
-    s = await startTimedScenario(seed, { requests: 20, perSeconds: 60, lockoutSeconds: 5 }, { DESCOPE_REQUESTS_PER_MINUTE: "15" });
+    s = await startTimedScenario(
+      seed,
+      { requests: 20, perSeconds: 60, lockoutSeconds: 5 },
+      { DESCOPE_REQUESTS_PER_MINUTE: "15" },
+    );
     const up = await s.stack.up({ grants });
     expect(up.error).toBeUndefined();
     expect(accessOf(s.emu)).toEqual(afterUp);

@@ -14,7 +14,13 @@
 // Each step runs the real engine in its own process; test 2 waits out budget windows of 60 s.
 jest.setTimeout(600_000);
 
-import { startEmulator, type EmulatorHandle, type FaultKind, type FaultOptions, type RecordedRequest } from "../../emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  type FaultKind,
+  type FaultOptions,
+  type RecordedRequest,
+} from "../../emulator";
 import { FAULT_KINDS, FaultInjector, isAfterApply, pathMatches } from "../../emulator/faults";
 import { configFor } from "../support/scenario";
 import { TestStack } from "../support/pulumi";
@@ -23,7 +29,13 @@ import { accessOf, busiestWindow, fleet, startTimedScenario, type Access, type T
 /** Every user path, the coalesced loads by user ID included. */
 const USER_PATHS = ["/v1/mgmt/user", "/v1/mgmt/user/*", "/v2/mgmt/user/*", "/v1/mgmt/users/*"];
 /** 20% 503, 5% resets, 5% lost answers (half 503-after-apply, half reset-after-apply), 10% 429. */
-const RATES: FaultOptions["rates"] = { "503": 0.2, reset: 0.05, "503-after-apply": 0.025, "reset-after-apply": 0.025, "429": 0.1 };
+const RATES: FaultOptions["rates"] = {
+  "503": 0.2,
+  reset: 0.05,
+  "503-after-apply": 0.025,
+  "reset-after-apply": 0.025,
+  "429": 0.1,
+};
 
 /**
  * The fleet after destroy: set + project (i % 4 = 0) removed the declared roles, and the set had
@@ -39,7 +51,9 @@ function fleetAfterDestroy(n: number): Access {
 /** The fault kinds among the first `n` draws of `seed`, replayed with the emulator's own injector. */
 function kindsInFirstDraws(seed: number, n: number): FaultKind[] {
   const replay = new FaultInjector({ rates: RATES, seed });
-  const kinds = new Set(Array.from({ length: n }, () => replay.decide("/v1/mgmt/user")).filter((k): k is FaultKind => k !== undefined));
+  const kinds = new Set(
+    Array.from({ length: n }, () => replay.decide("/v1/mgmt/user")).filter((k): k is FaultKind => k !== undefined),
+  );
   return FAULT_KINDS.filter((k) => kinds.has(k));
 }
 
@@ -112,7 +126,9 @@ describe("pulumi up and destroy of 100 assignments", () => {
       const upCalls = emu.requests.all();
       expect(kindsIn(upCalls)).toEqual([...FAULT_KINDS]);
       expect(unexpectedAnswers(upCalls)).toEqual([]);
-      expect(upCalls.filter((c) => pathMatches(USER_PATHS, c.path) && !c.fault).length).toBeGreaterThanOrEqual(UP_CALLS);
+      expect(upCalls.filter((c) => pathMatches(USER_PATHS, c.path) && !c.fault).length).toBeGreaterThanOrEqual(
+        UP_CALLS,
+      );
 
       emu.requests.clear();
       emu.setFaults(faults); // the same faults, from the first draw

@@ -48,7 +48,9 @@ export function startEmulatorCli(args: string[]): Promise<CliEmulator> {
       const env = Object.fromEntries([...stdout.matchAll(/^export (DESCOPE_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
       if (Object.keys(env).length === 3) resolve(handle(child, env, exit));
     });
-    void exit.then((e) => reject(new Error(`descope-emulator exited (${e.code ?? e.signal}) before printing its settings: ${stderr}`)));
+    void exit.then((e) =>
+      reject(new Error(`descope-emulator exited (${e.code ?? e.signal}) before printing its settings: ${stderr}`)),
+    );
   });
 }
 
@@ -114,7 +116,11 @@ export class CliProject {
       execFile("pulumi", args, { cwd: this.workDir, env: this.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr });
         const code = (err as { code?: unknown }).code;
-        reject(new Error(`pulumi ${args.join(" ")} failed (${String(code)}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+        reject(
+          new Error(
+            `pulumi ${args.join(" ")} failed (${String(code)}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+          ),
+        );
       });
     });
   }
@@ -127,7 +133,10 @@ export class CliProject {
 /** Copies the example without the files of a previous run; node_modules links the repo's packages and this one. */
 async function copyExample(exampleDir: string, work: string): Promise<void> {
   const isLocal = (name: string) => LOCAL_FILES.has(name) || /^Pulumi\..+\.yaml$/.test(name);
-  await fs.promises.cp(exampleDir, work, { recursive: true, filter: (src) => src === exampleDir || !isLocal(path.basename(src)) });
+  await fs.promises.cp(exampleDir, work, {
+    recursive: true,
+    filter: (src) => src === exampleDir || !isLocal(path.basename(src)),
+  });
   await fs.promises.mkdir(path.join(work, "node_modules"));
   for (const entry of await fs.promises.readdir(path.join(repoRoot, "node_modules"))) {
     if (entry === "pulumi-descope-access") continue; // the repo may link itself; linked below either way

@@ -15,7 +15,10 @@ const buildRoot = path.join(repoRoot, ".test-build");
 /** The directory holding `pulumi` and its plugins (set by globalSetup). */
 export function engineDir(): string {
   const dir = process.env.PULUMI_ENGINE_DIR;
-  if (!dir) throw new Error("PULUMI_ENGINE_DIR is not set: run the tests through jest (globalSetup runs scripts/ensure-pulumi)");
+  if (!dir)
+    throw new Error(
+      "PULUMI_ENGINE_DIR is not set: run the tests through jest (globalSetup runs scripts/ensure-pulumi)",
+    );
   return dir;
 }
 
@@ -45,7 +48,10 @@ export class TestStack {
     }
     // The dynamic-provider plugin runs with the work dir as cwd and loads the provider
     // implementation by package name, as it would in a user's project.
-    await fs.promises.symlink(path.join(repoRoot, "node_modules", "@pulumi"), path.join(dir, "work/node_modules/@pulumi"));
+    await fs.promises.symlink(
+      path.join(repoRoot, "node_modules", "@pulumi"),
+      path.join(dir, "work/node_modules/@pulumi"),
+    );
     await fs.promises.symlink(repoRoot, path.join(dir, "work/node_modules/pulumi-descope-access"));
     return new TestStack(dir, opts, opts.config ?? {});
   }
@@ -82,7 +88,9 @@ export class TestStack {
   }
 
   /** The resources in the stack's state whose type ends with `typeSuffix`. */
-  async resources(typeSuffix: string): Promise<Array<{ urn: string; id: string; type: string; inputs: any; outputs: any }>> {
+  async resources(
+    typeSuffix: string,
+  ): Promise<Array<{ urn: string; id: string; type: string; inputs: any; outputs: any }>> {
     const r = await this.exportStack(true);
     if (!r.ok) throw new Error(`stack export failed: ${r.error}`);
     const deployment = r.deployment as { resources?: any[] };

@@ -17,7 +17,8 @@ export function baseSeed(): EmulatorSeed {
       { loginId: "ada@example.com", userId: "U2ada00000000000000000000000" },
       { loginId: "bob@example.com", userId: "U2bob00000000000000000000000", roleNames: ["viewer"] },
       {
-        loginId: "cy@example.com", userId: "U2cy000000000000000000000000",
+        loginId: "cy@example.com",
+        userId: "U2cy000000000000000000000000",
         userTenants: [{ tenantId: "globex", roleNames: ["support"] }],
       },
     ],
@@ -90,8 +91,10 @@ export function outOfBand(emu: EmulatorHandle) {
   return {
     addRoles: (loginId: string, roles: string[]) => ok(user.addRoles(loginId, roles)),
     removeRoles: (loginId: string, roles: string[]) => ok(user.removeRoles(loginId, roles)),
-    addTenantRoles: (loginId: string, tenantId: string, roles: string[]) => ok(user.addTenantRoles(loginId, tenantId, roles)),
-    removeTenantRoles: (loginId: string, tenantId: string, roles: string[]) => ok(user.removeTenantRoles(loginId, tenantId, roles)),
+    addTenantRoles: (loginId: string, tenantId: string, roles: string[]) =>
+      ok(user.addTenantRoles(loginId, tenantId, roles)),
+    removeTenantRoles: (loginId: string, tenantId: string, roles: string[]) =>
+      ok(user.removeTenantRoles(loginId, tenantId, roles)),
     removeTenant: (loginId: string, tenantId: string) => ok(user.removeTenant(loginId, tenantId)),
     deleteUser: (loginId: string) => ok(user.delete(loginId)),
   };

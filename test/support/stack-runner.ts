@@ -40,7 +40,9 @@ const execFileAsync = promisify(execFile);
 
 async function run(req: RunnerRequest): Promise<RunnerResult> {
   let output = "";
-  const onOutput = (text: string) => { output += text; };
+  const onOutput = (text: string) => {
+    output += text;
+  };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const programFn = require(req.programModule).default as (params: unknown) => Record<string, unknown> | void;
   const stack = await auto.LocalWorkspace.createOrSelectStack(

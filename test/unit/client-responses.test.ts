@@ -1,13 +1,28 @@
-import { describeIssues, licenseSchema, tenantResponseSchema, userResponseSchema } from "../../provider/client/responses";
+import {
+  describeIssues,
+  licenseSchema,
+  tenantResponseSchema,
+  userResponseSchema,
+} from "../../provider/client/responses";
 
 describe("userResponseSchema", () => {
   it("fills missing or null arrays with [] when the service leaves them out", () => {
-    const user = userResponseSchema().parse({ user: { userId: "U1", loginIds: null, userTenants: [{ tenantId: "t1", roleNames: null }] } });
-    expect(user).toEqual({ userId: "U1", loginIds: [], roleNames: [], status: "", userTenants: [{ tenantId: "t1", tenantName: "", roleNames: [] }] });
+    const user = userResponseSchema().parse({
+      user: { userId: "U1", loginIds: null, userTenants: [{ tenantId: "t1", roleNames: null }] },
+    });
+    expect(user).toEqual({
+      userId: "U1",
+      loginIds: [],
+      roleNames: [],
+      status: "",
+      userTenants: [{ tenantId: "t1", tenantName: "", roleNames: [] }],
+    });
   });
 
   it("keeps unknown fields when the user object has more than we read", () => {
-    const user = userResponseSchema().parse({ user: { userId: "U1", email: "a@b.c", userTenants: [{ tenantId: "t", roleNames: ["r"], permissions: ["p"] }] } });
+    const user = userResponseSchema().parse({
+      user: { userId: "U1", email: "a@b.c", userTenants: [{ tenantId: "t", roleNames: ["r"], permissions: ["p"] }] },
+    });
     expect(user.email).toBe("a@b.c");
     expect(user.userTenants[0].permissions).toEqual(["p"]);
   });
@@ -25,11 +40,20 @@ describe("userResponseSchema", () => {
 
 describe("tenantResponseSchema", () => {
   it("reads the tenant when it is at top level", () => {
-    expect(tenantResponseSchema().parse({ id: "t1", name: "One" })).toEqual({ id: "t1", name: "One", defaultRoles: [] });
+    expect(tenantResponseSchema().parse({ id: "t1", name: "One" })).toEqual({
+      id: "t1",
+      name: "One",
+      defaultRoles: [],
+    });
   });
 
   it("reads the tenant when it is wrapped in { tenant }", () => {
-    expect(tenantResponseSchema().parse({ tenant: { id: "t1", name: "One", x: 1 } })).toEqual({ id: "t1", name: "One", x: 1, defaultRoles: [] });
+    expect(tenantResponseSchema().parse({ tenant: { id: "t1", name: "One", x: 1 } })).toEqual({
+      id: "t1",
+      name: "One",
+      x: 1,
+      defaultRoles: [],
+    });
   });
 });
 

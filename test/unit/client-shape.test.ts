@@ -12,11 +12,22 @@ describe("shapeRequest", () => {
   });
 
   it("sends JSON with a content type and the license tier when posting", () => {
-    const shaped = shapeRequest("http://127.0.0.1:1", "addRoles", { body: { loginId: "a", roleNames: ["r"] } }, AUTH, "tier1");
+    const shaped = shapeRequest(
+      "http://127.0.0.1:1",
+      "addRoles",
+      { body: { loginId: "a", roleNames: ["r"] } },
+      AUTH,
+      "tier1",
+    );
     expect(shaped).toEqual({
       method: "POST",
       url: "http://127.0.0.1:1/v2/mgmt/user/update/role/add",
-      headers: { authorization: AUTH, accept: "application/json", "content-type": "application/json", "x-descope-license": "tier1" },
+      headers: {
+        authorization: AUTH,
+        accept: "application/json",
+        "content-type": "application/json",
+        "x-descope-license": "tier1",
+      },
       body: '{"loginId":"a","roleNames":["r"]}',
     });
   });

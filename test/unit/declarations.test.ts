@@ -3,7 +3,15 @@ import { hasTargetFlag } from "../../provider/targeted-run";
 import { hideSecretValues } from "../../provider/secret-text";
 
 const U = "U1";
-function registry(...decls: Array<{ name: string; loginId?: string; tenantId?: string | null; roleNames: string[]; mode: "set" | "add" }>) {
+function registry(
+  ...decls: Array<{
+    name: string;
+    loginId?: string;
+    tenantId?: string | null;
+    roleNames: string[];
+    mode: "set" | "add";
+  }>
+) {
   const r = new DeclarationRegistry();
   for (const d of decls) {
     r.declare({ loginId: "ada", tenantId: "acme", hidden: [], ...d });
@@ -14,28 +22,52 @@ function registry(...decls: Array<{ name: string; loginId?: string; tenantId?: s
 
 describe("DeclarationRegistry", () => {
   it("refuses two set declarations of one user and scope, naming both", () => {
-    const r = registry({ name: "a", roleNames: ["admin"], mode: "set" }, { name: "b", loginId: "U1", roleNames: ["billing"], mode: "set" });
-    expect(r.contradiction("b")).toMatch(/UserRoleAssignment "b" contradicts "a": both set the roles of user "U1" \(also named "ada"\) in tenant "acme"/);
+    const r = registry(
+      { name: "a", roleNames: ["admin"], mode: "set" },
+      { name: "b", loginId: "U1", roleNames: ["billing"], mode: "set" },
+    );
+    expect(r.contradiction("b")).toMatch(
+      /UserRoleAssignment "b" contradicts "a": both set the roles of user "U1" \(also named "ada"\) in tenant "acme"/,
+    );
   });
 
   it("refuses an add declaration whose roles lie outside the set declaration's list", () => {
-    const r = registry({ name: "a", roleNames: ["admin"], mode: "set" }, { name: "b", roleNames: ["billing"], mode: "add" });
+    const r = registry(
+      { name: "a", roleNames: ["admin"], mode: "set" },
+      { name: "b", roleNames: ["billing"], mode: "add" },
+    );
     expect(r.contradiction("b")).toContain('"b" adds "billing"');
     expect(r.contradiction("a")).toContain('"b" adds "billing"');
   });
 
   it("accepts an add declaration within the set's list, and add declarations sharing a role", () => {
-    expect(registry({ name: "a", roleNames: ["admin", "billing"], mode: "set" }, { name: "b", roleNames: ["billing"], mode: "add" }).contradiction("b")).toBeUndefined();
-    expect(registry({ name: "a", roleNames: ["billing"], mode: "add" }, { name: "b", roleNames: ["billing"], mode: "add" }).contradiction("b")).toBeUndefined();
+    expect(
+      registry(
+        { name: "a", roleNames: ["admin", "billing"], mode: "set" },
+        { name: "b", roleNames: ["billing"], mode: "add" },
+      ).contradiction("b"),
+    ).toBeUndefined();
+    expect(
+      registry(
+        { name: "a", roleNames: ["billing"], mode: "add" },
+        { name: "b", roleNames: ["billing"], mode: "add" },
+      ).contradiction("b"),
+    ).toBeUndefined();
   });
 
   it("does not compare declarations of other scopes or users", () => {
-    const r = registry({ name: "a", roleNames: ["admin"], mode: "set" }, { name: "b", tenantId: null, roleNames: ["billing"], mode: "set" });
+    const r = registry(
+      { name: "a", roleNames: ["admin"], mode: "set" },
+      { name: "b", tenantId: null, roleNames: ["billing"], mode: "set" },
+    );
     expect(r.contradiction("b")).toBeUndefined();
   });
 
   it("tells a delete what the other declarations assert and own", () => {
-    const r = registry({ name: "a", roleNames: ["admin"], mode: "set" }, { name: "b", roleNames: ["admin", "qa"], mode: "add" });
+    const r = registry(
+      { name: "a", roleNames: ["admin"], mode: "set" },
+      { name: "b", roleNames: ["admin", "qa"], mode: "add" },
+    );
     r.resolve("b", U, { grantedRoleNames: ["qa"], membership: true });
     const others = r.others(U, "acme", "x");
     expect(others.count).toBe(2);

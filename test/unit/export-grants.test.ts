@@ -48,10 +48,22 @@ describe("exportGrants", () => {
 
   it.each<[string, ExportFilter, string[]]>([
     ["no filter leaves test users out", {}, ["ada@example.com/project", "ada@example.com/t-2", "bob@example.com/t-1"]],
-    ["includeTestUsers keeps them", { includeTestUsers: true }, ["ada@example.com/project", "ada@example.com/t-2", "bob@example.com/t-1", "tess@example.com/project"]],
+    [
+      "includeTestUsers keeps them",
+      { includeTestUsers: true },
+      ["ada@example.com/project", "ada@example.com/t-2", "bob@example.com/t-1", "tess@example.com/project"],
+    ],
     ["a tenant keeps only that tenant's scopes", { tenantIds: ["t-1"] }, ["bob@example.com/t-1"]],
-    ["two tenants keep both and no project scope", { tenantIds: ["t-1", "t-2"] }, ["ada@example.com/t-2", "bob@example.com/t-1"]],
-    ["a login ID keeps that user (any of its login IDs)", { loginIds: ["+15550001"] }, ["ada@example.com/project", "ada@example.com/t-2"]],
+    [
+      "two tenants keep both and no project scope",
+      { tenantIds: ["t-1", "t-2"] },
+      ["ada@example.com/t-2", "bob@example.com/t-1"],
+    ],
+    [
+      "a login ID keeps that user (any of its login IDs)",
+      { loginIds: ["+15550001"] },
+      ["ada@example.com/project", "ada@example.com/t-2"],
+    ],
     ["a role keeps scopes holding it", { roleNames: ["viewer"] }, ["ada@example.com/project", "bob@example.com/t-1"]],
     ["an unknown role keeps nothing", { roleNames: ["owner"] }, []],
     ["filters combine with AND", { tenantIds: ["t-1"], roleNames: ["admin"] }, []],
@@ -72,7 +84,11 @@ describe("exportGrants", () => {
   });
 
   it("sorts by code point, not by locale", () => {
-    const us = [user("b@x", { roleNames: ["r"] }), user("B@x", { roleNames: ["r"] }), user("a@x", { roleNames: ["r"] })];
+    const us = [
+      user("b@x", { roleNames: ["r"] }),
+      user("B@x", { roleNames: ["r"] }),
+      user("a@x", { roleNames: ["r"] }),
+    ];
     expect(exportGrants(us).map((g) => g.loginId)).toEqual(["B@x", "a@x", "b@x"]);
   });
 });
@@ -99,7 +115,12 @@ describe("userPasses / scopePasses", () => {
 
   it.each<[string, { tenantId: string | null; roleNames: string[] }, ExportFilter, boolean]>([
     ["an empty scope never", { tenantId: "t-1", roleNames: [] }, {}, false],
-    ["the project scope under a tenant filter never", { tenantId: null, roleNames: ["a"] }, { tenantIds: ["t-1"] }, false],
+    [
+      "the project scope under a tenant filter never",
+      { tenantId: null, roleNames: ["a"] },
+      { tenantIds: ["t-1"] },
+      false,
+    ],
     ["a listed tenant", { tenantId: "t-1", roleNames: ["a"] }, { tenantIds: ["t-1"] }, true],
     ["a scope holding the role", { tenantId: null, roleNames: ["a", "b"] }, { roleNames: ["b"] }, true],
   ])("scopePasses: %s", (_title, scope, filter, expected) => {

@@ -16,12 +16,17 @@ describe("checkInputs", () => {
     [{ loginId: "a", tenantId: " ", roleNames: [] }, "tenantId", "tenantId must not be empty or blank"],
     [{ loginId: "a", roleNames: "admin" }, "roleNames", "roleNames must be a list of role names"],
     [{ loginId: "a", roleNames: ["ok", ""] }, "roleNames", "roleNames[1]: each role name must not be empty or blank"],
-    [{ loginId: "a", roleNames: [" admin"] }, "roleNames", "roleNames[0]: each role name must not have leading or trailing spaces"],
+    [
+      { loginId: "a", roleNames: [" admin"] },
+      "roleNames",
+      "roleNames[0]: each role name must not have leading or trailing spaces",
+    ],
     [{ loginId: "a", roleNames: [], mode: "replace" }, "mode", 'mode must be "set" or "add"'],
     [{ loginId: "a\u0007b", roleNames: [] }, "loginId", "loginId must not contain control characters"],
     [{ loginId: "a", tenantId: "ac\nme", roleNames: [] }, "tenantId", "tenantId must not contain control characters"],
     [
-      { loginId: "a", roleNames: [], mode: "add" }, "roleNames",
+      { loginId: "a", roleNames: [], mode: "add" },
+      "roleNames",
       'roleNames is empty: mode "add" with no roles declares nothing; declare at least one role, or remove the resource',
     ],
   ])("rejects %j naming the property", (news, property, reason) => {
@@ -64,7 +69,14 @@ describe("checkInputs", () => {
   });
 
   it("keeps the hidden name and secret markers in the inputs without validating them as properties", () => {
-    const r = checkInputs({ ...provider, loginId: "a", roleNames: ["x"], __assignmentName: "ada", liveRoleNames: true, grantedRoleNames: true });
+    const r = checkInputs({
+      ...provider,
+      loginId: "a",
+      roleNames: ["x"],
+      __assignmentName: "ada",
+      liveRoleNames: true,
+      grantedRoleNames: true,
+    });
     expect(r.failures).toEqual([]);
     expect(r.inputs).toMatchObject({ __assignmentName: "ada", liveRoleNames: true, grantedRoleNames: true });
     expect(secretInputsOf(r.inputs)).toEqual(["roleNames"]);

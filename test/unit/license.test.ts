@@ -1,4 +1,9 @@
-import { LICENSE_RETRY_MS, fetchLicenseTier, resetLicenseCache, type LicenseFetch } from "../../provider/client/license";
+import {
+  LICENSE_RETRY_MS,
+  fetchLicenseTier,
+  resetLicenseCache,
+  type LicenseFetch,
+} from "../../provider/client/license";
 import type { AttemptResult } from "../../provider/client/transport";
 
 const OK: AttemptResult = { kind: "response", status: 200, text: JSON.stringify({ rateLimitTier: "tier-9" }) };

@@ -17,12 +17,20 @@ function configRequest(values: Record<string, string | undefined>) {
 }
 
 async function configureFor(emu: EmulatorHandle): Promise<void> {
-  await lifecycle.configure(configRequest({
-    "descope:projectId": emu.projectId, "descope:managementKey": emu.managementKey, "descope:baseUrl": emu.url,
-  }));
+  await lifecycle.configure(
+    configRequest({
+      "descope:projectId": emu.projectId,
+      "descope:managementKey": emu.managementKey,
+      "descope:baseUrl": emu.url,
+    }),
+  );
 }
 
-const posts = (emu: EmulatorHandle) => emu.requests.all().filter((r) => r.method === "POST").map((r) => `${r.path} ${r.status}`);
+const posts = (emu: EmulatorHandle) =>
+  emu.requests
+    .all()
+    .filter((r) => r.method === "POST")
+    .map((r) => `${r.path} ${r.status}`);
 
 describe("lifecycle", () => {
   let emu: EmulatorHandle;
@@ -41,7 +49,10 @@ describe("lifecycle", () => {
 
   async function created(args: Record<string, unknown>): Promise<{ id: string; outs: AssignmentOutputs }> {
     const checked = await lifecycle.check({}, { mode: "set", ...args });
-    return (await lifecycle.create(checked.inputs as Record<string, unknown>)) as { id: string; outs: AssignmentOutputs };
+    return (await lifecycle.create(checked.inputs as Record<string, unknown>)) as {
+      id: string;
+      outs: AssignmentOutputs;
+    };
   }
 
   describe("check", () => {
@@ -55,7 +66,9 @@ describe("lifecycle", () => {
 
   describe("create", () => {
     it("adopts an assignment that already holds with no mutating call", async () => {
-      emu.state.seed({ users: [{ loginId: ADA, userId: ADA_ID, userTenants: [{ tenantId: "acme", roleNames: ["admin"] }] }] });
+      emu.state.seed({
+        users: [{ loginId: ADA, userId: ADA_ID, userTenants: [{ tenantId: "acme", roleNames: ["admin"] }] }],
+      });
       emu.requests.clear();
       const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
       expect(r.id).toBe(`acme/${ADA_ID}`);
@@ -100,7 +113,9 @@ describe("lifecycle", () => {
       const r = await created({ loginId: ADA, tenantId: "acme", roleNames: ["admin"] });
       const other = await startEmulator({ seed: emu.state.snapshot(), warn: () => undefined });
       await nextDeployment(other); // the resource is no longer declared
-      other.setFaults({ failNext: { count: 1, kind: "reset-after-apply", paths: ["/v1/mgmt/user/update/tenant/remove"] } });
+      other.setFaults({
+        failNext: { count: 1, kind: "reset-after-apply", paths: ["/v1/mgmt/user/update/tenant/remove"] },
+      });
       await expect(lifecycle.remove(r.id, r.outs)).resolves.toBeUndefined();
       expect(other.state.user(ADA)!.userTenants).toEqual([]);
       expect(posts(other)).toEqual(["/v1/mgmt/user/update/tenant/remove 0", "/v1/mgmt/user/update/tenant/remove 400"]);
@@ -116,11 +131,19 @@ describe("lifecycle", () => {
       emu.requests.clear();
       const d = await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
       expect(d).toMatchObject({ changes: true, replaces: [] });
-      const userCalls = () => emu.requests.all().filter((q) => q.path !== "/v1/mgmt/license").map((q) => `${q.method} ${q.path}`);
+      const userCalls = () =>
+        emu.requests
+          .all()
+          .filter((q) => q.path !== "/v1/mgmt/license")
+          .map((q) => `${q.method} ${q.path}`);
       expect(userCalls()).toEqual(["GET /v1/mgmt/user"]);
       await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
       expect(userCalls()).toHaveLength(1); // the load is reused within the process
-      const other = await lifecycle.diff(r.id, r.outs, { loginId: "bob@example.com", roleNames: ["admin"], mode: "set" });
+      const other = await lifecycle.diff(r.id, r.outs, {
+        loginId: "bob@example.com",
+        roleNames: ["admin"],
+        mode: "set",
+      });
       expect(other.replaces).toEqual(["loginId"]);
     });
   });
@@ -134,7 +157,10 @@ describe("lifecycle", () => {
       emu.requests.clear();
       const reads = await Promise.all([a, b, c, a].map((r) => lifecycle.read(r.id, r.outs)));
       expect(reads.map((r) => r.id)).toEqual([a.id, b.id, c.id, a.id]);
-      const calls = emu.requests.all().filter((q) => q.path !== "/v1/mgmt/license").map((q) => `${q.method} ${q.path}`);
+      const calls = emu.requests
+        .all()
+        .filter((q) => q.path !== "/v1/mgmt/license")
+        .map((q) => `${q.method} ${q.path}`);
       expect(calls).toEqual(["POST /v1/mgmt/users/load"]);
     });
 
@@ -163,13 +189,21 @@ describe("UserLocks", () => {
       await new Promise((r) => setTimeout(r, ms));
       events.push(`${name}:end`);
     };
-    await Promise.all([withUserLock("u1", step("a", 30)), withUserLock("u1", step("b", 1)), withUserLock("u2", step("c", 1))]);
+    await Promise.all([
+      withUserLock("u1", step("a", 30)),
+      withUserLock("u1", step("b", 1)),
+      withUserLock("u2", step("c", 1)),
+    ]);
     expect(events.indexOf("b:start")).toBeGreaterThan(events.indexOf("a:end"));
     expect(events.indexOf("c:end")).toBeLessThan(events.indexOf("a:end"));
   });
 
   it("goes on with the next call after one fails", async () => {
-    await expect(withUserLock("u3", async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      withUserLock("u3", async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     await expect(withUserLock("u3", async () => "next")).resolves.toBe("next");
   });
 });

@@ -1,4 +1,10 @@
-import { RateLimiter, limiterFor, resetLimiters, defaultRateLimit, type LimiterClock } from "../../provider/client/limiter";
+import {
+  RateLimiter,
+  limiterFor,
+  resetLimiters,
+  defaultRateLimit,
+  type LimiterClock,
+} from "../../provider/client/limiter";
 import { SharedRateLimiter } from "../../provider/client/shared-budget";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../../provider/settings";
 
@@ -41,7 +47,11 @@ async function flush(): Promise<void> {
 function track(limiter: RateLimiter, n: number, clock: FakeClock): number[] {
   const grantedAt: number[] = [];
   // Each call "finishes" at once: its token's window starts when it was handed out.
-  for (let i = 0; i < n; i++) void limiter.acquire().then((release) => { grantedAt.push(clock.now()); release(); });
+  for (let i = 0; i < n; i++)
+    void limiter.acquire().then((release) => {
+      grantedAt.push(clock.now());
+      release();
+    });
   return grantedAt;
 }
 
@@ -69,7 +79,11 @@ describe("acquire", () => {
     const limiter = new RateLimiter({ requests: 5, perSeconds: 1 }, clock);
     const granted: number[] = [];
     for (let step = 0; step < 40; step++) {
-      for (let i = 0; i < 3; i++) void limiter.acquire().then((release) => { granted.push(clock.now()); release(); });
+      for (let i = 0; i < 3; i++)
+        void limiter.acquire().then((release) => {
+          granted.push(clock.now());
+          release();
+        });
       await flush(); // record immediate grants at the current time
       await clock.advance(137);
     }
@@ -84,7 +98,11 @@ describe("acquire", () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ requests: 1, perSeconds: 1 }, clock);
     const order: string[] = [];
-    for (const name of ["a", "b", "c"]) void limiter.acquire().then((release) => { order.push(name); release(); });
+    for (const name of ["a", "b", "c"])
+      void limiter.acquire().then((release) => {
+        order.push(name);
+        release();
+      });
     await flush(); // "a" runs and finishes at 0
     await clock.advance(2_000);
     expect(order).toEqual(["a", "b", "c"]);
@@ -120,7 +138,9 @@ describe("acquire", () => {
   it("rejects at once when the signal is already aborted", async () => {
     const ac = new AbortController();
     ac.abort(new Error("gone"));
-    await expect(new RateLimiter({ requests: 1, perSeconds: 1 }, new FakeClock()).acquire(ac.signal)).rejects.toThrow("gone");
+    await expect(new RateLimiter({ requests: 1, perSeconds: 1 }, new FakeClock()).acquire(ac.signal)).rejects.toThrow(
+      "gone",
+    );
   });
 });
 

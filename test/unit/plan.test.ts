@@ -1,9 +1,23 @@
 import {
-  AssignmentInputs, AssignmentOutputs, NO_OTHERS, normaliseRoles, planApply, planDelete, planDiff, resourceId, toOutputs, viewScope,
+  AssignmentInputs,
+  AssignmentOutputs,
+  NO_OTHERS,
+  normaliseRoles,
+  planApply,
+  planDelete,
+  planDiff,
+  resourceId,
+  toOutputs,
+  viewScope,
 } from "../../provider/plan";
 
 /** Other declarations of the same user and scope asserting (and owning) `roles`. */
-const othersAsserting = (roles: string[], owned: string[] = roles) => ({ count: 1, asserted: new Set(roles), owned: new Set(owned), membershipOwned: false });
+const othersAsserting = (roles: string[], owned: string[] = roles) => ({
+  count: 1,
+  asserted: new Set(roles),
+  owned: new Set(owned),
+  membershipOwned: false,
+});
 
 const user = {
   userId: "U1",
@@ -11,11 +25,21 @@ const user = {
   userTenants: [{ tenantId: "t1", tenantName: "Tenant One", roleNames: ["editor", "billing"] }],
 };
 const inputs = (over: Partial<AssignmentInputs> = {}): AssignmentInputs => ({
-  loginId: "ada@example.com", tenantId: null, roleNames: ["admin"], mode: "set", ...over,
+  loginId: "ada@example.com",
+  tenantId: null,
+  roleNames: ["admin"],
+  mode: "set",
+  ...over,
 });
 const outputs = (over: Partial<AssignmentOutputs> = {}): AssignmentOutputs => ({
-  ...inputs(), userId: "U1", liveRoleNames: ["admin"], grantedRoleNames: [], tenantName: null,
-  createdMembership: false, __secretInputs: [], ...over,
+  ...inputs(),
+  userId: "U1",
+  liveRoleNames: ["admin"],
+  grantedRoleNames: [],
+  tenantName: null,
+  createdMembership: false,
+  __secretInputs: [],
+  ...over,
 });
 
 describe("normaliseRoles", () => {
@@ -47,10 +71,30 @@ describe("planApply (create)", () => {
   it.each([
     ["set, project, roles differ", inputs({ roleNames: ["admin"] }), [{ op: "setRoles", roles: ["admin"] }], false],
     ["set, project, already holds exactly", inputs({ roleNames: ["viewer", "admin"] }), [], false],
-    ["set, tenant, not a member", inputs({ tenantId: "t2", roleNames: ["x"] }), [{ op: "addTenant" }, { op: "setRoles", roles: ["x"] }], true],
-    ["set, tenant, member with other roles", inputs({ tenantId: "t1", roleNames: ["editor"] }), [{ op: "setRoles", roles: ["editor"] }], false],
-    ["add, project, one missing", inputs({ mode: "add", roleNames: ["admin", "ops"] }), [{ op: "addRoles", roles: ["ops"] }], false],
-    ["add, tenant, not a member", inputs({ mode: "add", tenantId: "t2", roleNames: ["x"] }), [{ op: "addRoles", roles: ["x"] }], false],
+    [
+      "set, tenant, not a member",
+      inputs({ tenantId: "t2", roleNames: ["x"] }),
+      [{ op: "addTenant" }, { op: "setRoles", roles: ["x"] }],
+      true,
+    ],
+    [
+      "set, tenant, member with other roles",
+      inputs({ tenantId: "t1", roleNames: ["editor"] }),
+      [{ op: "setRoles", roles: ["editor"] }],
+      false,
+    ],
+    [
+      "add, project, one missing",
+      inputs({ mode: "add", roleNames: ["admin", "ops"] }),
+      [{ op: "addRoles", roles: ["ops"] }],
+      false,
+    ],
+    [
+      "add, tenant, not a member",
+      inputs({ mode: "add", tenantId: "t2", roleNames: ["x"] }),
+      [{ op: "addRoles", roles: ["x"] }],
+      false,
+    ],
     ["add, all held already", inputs({ mode: "add", roleNames: ["viewer"] }), [], false],
   ])("plans %s", (_title, given, operations, createsMembership) => {
     const plan = planApply(given, viewScope(user, given.tenantId));
@@ -69,21 +113,35 @@ describe("planApply (update)", () => {
 
   it("removes a formerly granted role that is no longer declared, and keeps foreign roles", () => {
     const plan = planApply(inputs({ mode: "add", roleNames: ["admin"] }), scope, {
-      mode: "add", roleNames: ["admin", "ops"], grantedRoleNames: ["ops"],
+      mode: "add",
+      roleNames: ["admin", "ops"],
+      grantedRoleNames: ["ops"],
     });
     expect(plan.operations).toEqual([{ op: "removeRoles", roles: ["ops"] }]);
     expect(plan.grantedRoleNames).toEqual([]);
   });
 
   it("never removes a dropped grant that another declaration still asserts", () => {
-    const plan = planApply(inputs({ mode: "add", roleNames: ["admin"] }), scope, {
-      mode: "add", roleNames: ["admin", "ops"], grantedRoleNames: ["ops"],
-    }, othersAsserting(["ops"]));
+    const plan = planApply(
+      inputs({ mode: "add", roleNames: ["admin"] }),
+      scope,
+      {
+        mode: "add",
+        roleNames: ["admin", "ops"],
+        grantedRoleNames: ["ops"],
+      },
+      othersAsserting(["ops"]),
+    );
     expect(plan.operations).toEqual([]);
   });
 
   it("shares a held role another declaration owns, so the role goes with the last declaration", () => {
-    const plan = planApply(inputs({ mode: "add", roleNames: ["ops", "qa"] }), scope, undefined, othersAsserting(["ops"]));
+    const plan = planApply(
+      inputs({ mode: "add", roleNames: ["ops", "qa"] }),
+      scope,
+      undefined,
+      othersAsserting(["ops"]),
+    );
     expect(plan.operations).toEqual([{ op: "addRoles", roles: ["qa"] }]);
     expect(plan.grantedRoleNames).toEqual(["ops", "qa"]);
   });
@@ -96,7 +154,9 @@ describe("planApply (update)", () => {
 
   it("adds back a granted role removed out of band and keeps it as granted", () => {
     const plan = planApply(inputs({ mode: "add", roleNames: ["qa"] }), scope, {
-      mode: "add", roleNames: ["qa"], grantedRoleNames: ["qa"],
+      mode: "add",
+      roleNames: ["qa"],
+      grantedRoleNames: ["qa"],
     });
     expect(plan.operations).toEqual([{ op: "addRoles", roles: ["qa"] }]);
     expect(plan.grantedRoleNames).toEqual(["qa"]);
@@ -104,22 +164,34 @@ describe("planApply (update)", () => {
 
   it("takes the declared roles as its own grants when switching from set to add", () => {
     const plan = planApply(inputs({ mode: "add", roleNames: ["admin", "qa"] }), scope, {
-      mode: "set", roleNames: ["admin"], grantedRoleNames: [],
+      mode: "set",
+      roleNames: ["admin"],
+      grantedRoleNames: [],
     });
     expect(plan.operations).toEqual([{ op: "addRoles", roles: ["qa"] }]);
     expect(plan.grantedRoleNames).toEqual(["admin", "qa"]);
   });
 
   it("sets the exact roles when switching from add to set, removing foreign ones", () => {
-    const plan = planApply(inputs({ roleNames: ["admin"] }), scope, { mode: "add", roleNames: ["admin"], grantedRoleNames: [] });
+    const plan = planApply(inputs({ roleNames: ["admin"] }), scope, {
+      mode: "add",
+      roleNames: ["admin"],
+      grantedRoleNames: [],
+    });
     expect(plan.operations).toEqual([{ op: "setRoles", roles: ["admin"] }]);
     expect(plan.grantedRoleNames).toEqual([]);
   });
 
   it("joins a tenant in mode set with one v2 role/add when the tenant's default roles are among the declared ones", () => {
     const notMember = { member: false, roles: [], tenantName: null };
-    const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x", "viewer"] }), notMember, undefined, NO_OTHERS, ["viewer"]);
-    expect(plan).toEqual({ operations: [{ op: "addRoles", roles: ["viewer", "x"] }], grantedRoleNames: [], createsMembership: false });
+    const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x", "viewer"] }), notMember, undefined, NO_OTHERS, [
+      "viewer",
+    ]);
+    expect(plan).toEqual({
+      operations: [{ op: "addRoles", roles: ["viewer", "x"] }],
+      grantedRoleNames: [],
+      createsMembership: false,
+    });
   });
 
   it("joins with tenant/add then role/set when a default role is not declared", () => {
@@ -130,17 +202,29 @@ describe("planApply (update)", () => {
   });
 
   it("joins the tenant again before setting roles when the membership vanished", () => {
-    const plan = planApply(inputs({ tenantId: "t9", roleNames: ["x"] }), { member: false, roles: [], tenantName: null }, {
-      mode: "set", roleNames: ["x"], grantedRoleNames: [],
-    });
+    const plan = planApply(
+      inputs({ tenantId: "t9", roleNames: ["x"] }),
+      { member: false, roles: [], tenantName: null },
+      {
+        mode: "set",
+        roleNames: ["x"],
+        grantedRoleNames: [],
+      },
+    );
     expect(plan.operations).toEqual([{ op: "addTenant" }, { op: "setRoles", roles: ["x"] }]);
   });
 });
 
 describe("planDelete", () => {
   const base = {
-    mode: "set" as const, tenantId: null as string | null, roleNames: ["admin", "ops"], grantedRoleNames: [] as string[],
-    createdMembership: false, others: NO_OTHERS, keepMembership: false, tenantDefaultRoles: null as string[] | null,
+    mode: "set" as const,
+    tenantId: null as string | null,
+    roleNames: ["admin", "ops"],
+    grantedRoleNames: [] as string[],
+    createdMembership: false,
+    others: NO_OTHERS,
+    keepMembership: false,
+    tenantDefaultRoles: null as string[] | null,
   };
   const scope = { member: true, roles: ["admin", "viewer"], tenantName: null };
 
@@ -165,35 +249,66 @@ describe("planDelete", () => {
   });
   it("keeps the membership in a targeted run, removing only its own roles", () => {
     const input = { ...base, tenantId: "t1", keepMembership: true };
-    expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([{ op: "removeRoles", roles: ["admin", "ops"] }]);
+    expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([
+      { op: "removeRoles", roles: ["admin", "ops"] },
+    ]);
   });
   it("leaves a tenant its add-mode create joined when only the tenant's default roles would stay", () => {
-    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], createdMembership: true, tenantDefaultRoles: ["viewer"] };
+    const input = {
+      ...base,
+      mode: "add" as const,
+      tenantId: "t1",
+      grantedRoleNames: ["admin"],
+      createdMembership: true,
+      tenantDefaultRoles: ["viewer"],
+    };
     expect(planDelete(input, scope)).toEqual([{ op: "removeTenant" }]);
   });
   it("keeps a tenant its add-mode create joined when other roles were granted there since", () => {
-    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], createdMembership: true, tenantDefaultRoles: [] };
+    const input = {
+      ...base,
+      mode: "add" as const,
+      tenantId: "t1",
+      grantedRoleNames: ["admin"],
+      createdMembership: true,
+      tenantDefaultRoles: [],
+    };
     expect(planDelete(input, scope)).toEqual([{ op: "removeRoles", roles: ["admin"] }]);
   });
   it("keeps a tenant the user was in before the add-mode create", () => {
-    const input = { ...base, mode: "add" as const, tenantId: "t1", grantedRoleNames: ["admin"], tenantDefaultRoles: ["viewer"] };
+    const input = {
+      ...base,
+      mode: "add" as const,
+      tenantId: "t1",
+      grantedRoleNames: ["admin"],
+      tenantDefaultRoles: ["viewer"],
+    };
     expect(planDelete(input, scope)).toEqual([{ op: "removeRoles", roles: ["admin"] }]);
   });
 });
 
 describe("planDiff", () => {
   it("reports no change when roles are only reordered or repeated", () => {
-    expect(planDiff(outputs({ roleNames: ["a", "b"], liveRoleNames: ["a", "b"] }), inputs({ roleNames: ["a", "b"] }), true)).toMatchObject({
-      changes: false, replaces: [], changedKeys: [],
+    expect(
+      planDiff(outputs({ roleNames: ["a", "b"], liveRoleNames: ["a", "b"] }), inputs({ roleNames: ["a", "b"] }), true),
+    ).toMatchObject({
+      changes: false,
+      replaces: [],
+      changedKeys: [],
     });
   });
   it("reports drift in mode set when the live roles differ from the declared ones", () => {
     expect(planDiff(outputs({ liveRoleNames: ["admin", "intruder"] }), inputs(), true)).toMatchObject({
-      changes: true, changedKeys: ["roleNames"], drift: true,
+      changes: true,
+      changedKeys: ["roleNames"],
+      drift: true,
     });
   });
   it("names roleNames, not drift, when the declared roles changed", () => {
-    expect(planDiff(outputs(), inputs({ roleNames: ["admin", "qa"] }), true)).toMatchObject({ changedKeys: ["roleNames"], drift: false });
+    expect(planDiff(outputs(), inputs({ roleNames: ["admin", "qa"] }), true)).toMatchObject({
+      changedKeys: ["roleNames"],
+      drift: false,
+    });
   });
   it("ignores foreign roles in mode add", () => {
     const olds = outputs({ mode: "add", liveRoleNames: ["admin", "foreign"] });
@@ -201,27 +316,55 @@ describe("planDiff", () => {
   });
   it("reports a change in mode add when a declared role is missing or a granted role was dropped", () => {
     expect(planDiff(outputs({ mode: "add", liveRoleNames: [] }), inputs({ mode: "add" }), true).changes).toBe(true);
-    const olds = outputs({ mode: "add", roleNames: ["admin", "ops"], liveRoleNames: ["admin", "ops"], grantedRoleNames: ["ops"] });
+    const olds = outputs({
+      mode: "add",
+      roleNames: ["admin", "ops"],
+      liveRoleNames: ["admin", "ops"],
+      grantedRoleNames: ["ops"],
+    });
     expect(planDiff(olds, inputs({ mode: "add" }), true).changes).toBe(true);
   });
   it("replaces when the tenant changes", () => {
-    expect(planDiff(outputs(), inputs({ tenantId: "t2" }), true)).toMatchObject({ changes: true, replaces: ["tenantId"], changedKeys: ["tenantId"] });
+    expect(planDiff(outputs(), inputs({ tenantId: "t2" }), true)).toMatchObject({
+      changes: true,
+      replaces: ["tenantId"],
+      changedKeys: ["tenantId"],
+    });
   });
   it("updates in place when loginId names the same user, and replaces for another user", () => {
     expect(planDiff(outputs(), inputs({ loginId: "U1" }), true)).toMatchObject({ changes: true, replaces: [] });
-    expect(planDiff(outputs(), inputs({ loginId: "bob@example.com" }), false)).toMatchObject({ changes: true, replaces: ["loginId"] });
+    expect(planDiff(outputs(), inputs({ loginId: "bob@example.com" }), false)).toMatchObject({
+      changes: true,
+      replaces: ["loginId"],
+    });
   });
   it("updates in place when only the mode changes", () => {
-    expect(planDiff(outputs(), inputs({ mode: "add" }), true)).toMatchObject({ changes: true, replaces: [], changedKeys: ["mode"] });
+    expect(planDiff(outputs(), inputs({ mode: "add" }), true)).toMatchObject({
+      changes: true,
+      replaces: [],
+      changedKeys: ["mode"],
+    });
   });
 });
 
 describe("toOutputs", () => {
   it("fills every output, with null tenant fields in project scope and no grants in mode set", () => {
-    const out = toOutputs(inputs({ roleNames: ["b", "a", "a"] }), user, { grantedRoleNames: ["ignored"], createdMembership: true, secretInputs: [] });
+    const out = toOutputs(inputs({ roleNames: ["b", "a", "a"] }), user, {
+      grantedRoleNames: ["ignored"],
+      createdMembership: true,
+      secretInputs: [],
+    });
     expect(out).toEqual({
-      loginId: "ada@example.com", tenantId: null, roleNames: ["a", "b"], mode: "set", userId: "U1",
-      liveRoleNames: ["admin", "viewer"], grantedRoleNames: [], tenantName: null, createdMembership: false, __secretInputs: [],
+      loginId: "ada@example.com",
+      tenantId: null,
+      roleNames: ["a", "b"],
+      mode: "set",
+      userId: "U1",
+      liveRoleNames: ["admin", "viewer"],
+      grantedRoleNames: [],
+      tenantName: null,
+      createdMembership: false,
+      __secretInputs: [],
     });
     expect(Object.values(out)).not.toContain(undefined);
   });

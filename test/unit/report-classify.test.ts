@@ -1,5 +1,10 @@
 import type { RoleHolder } from "../../provider/cli/export-grants";
-import { classifyAccess, resolveDeclared, type AccessReport, type DeclaredAssignment } from "../../provider/cli/report-classify";
+import {
+  classifyAccess,
+  resolveDeclared,
+  type AccessReport,
+  type DeclaredAssignment,
+} from "../../provider/cli/report-classify";
 import { formatMarkdown, formatTable, summaryLine } from "../../provider/cli/report-format";
 import { declarationsFromGrants, declarationsFromState } from "../../provider/cli/report-sources";
 
@@ -9,11 +14,27 @@ const ada: RoleHolder = {
   roleNames: ["admin", "viewer"],
   userTenants: [{ tenantId: "t-1", roleNames: ["editor"] }],
 };
-const bob: RoleHolder = { userId: "U-bob", loginIds: ["bob@example.com"], roleNames: [], userTenants: [{ tenantId: "t-1", roleNames: ["viewer"] }] };
-const tess: RoleHolder = { userId: "U-tess", loginIds: ["tess@example.com"], roleNames: ["viewer"], userTenants: [], test: true };
+const bob: RoleHolder = {
+  userId: "U-bob",
+  loginIds: ["bob@example.com"],
+  roleNames: [],
+  userTenants: [{ tenantId: "t-1", roleNames: ["viewer"] }],
+};
+const tess: RoleHolder = {
+  userId: "U-tess",
+  loginIds: ["tess@example.com"],
+  roleNames: ["viewer"],
+  userTenants: [],
+  test: true,
+};
 const USERS = [ada, bob, tess];
 
-function decl(loginId: string, tenantId: string | null, roleNames: string[], over: Partial<DeclaredAssignment> = {}): DeclaredAssignment {
+function decl(
+  loginId: string,
+  tenantId: string | null,
+  roleNames: string[],
+  over: Partial<DeclaredAssignment> = {},
+): DeclaredAssignment {
   return { name: `${loginId}/${tenantId ?? "project"}`, loginId, tenantId, roleNames, mode: "set", ...over };
 }
 
@@ -26,33 +47,109 @@ function lines(report: AccessReport): string[] {
 
 describe("classifyAccess", () => {
   it.each<[string, DeclaredAssignment[], string[]]>([
-    ["no declarations: every held role is unmanaged, test users left out", [], [
-      "unmanaged ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer"]],
-    ["a set declaration matching exactly is managed", [decl("bob@example.com", "t-1", ["viewer"])], [
-      "managed bob@example.com t-1 viewer", "unmanaged ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor"]],
-    ["a role held beyond a set declaration is unmanaged", [decl("ada@example.com", null, ["viewer"])], [
-      "managed ada@example.com project viewer", "unmanaged ada@example.com project admin", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer"]],
-    ["an add declaration leaves the scope's other roles unmanaged", [decl("ada@example.com", null, ["admin"], { mode: "add" })], [
-      "managed ada@example.com project admin", "unmanaged ada@example.com project viewer", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer"]],
-    ["a declared role not held is missing", [decl("bob@example.com", "t-1", ["viewer", "auditor"])], [
-      "managed bob@example.com t-1 viewer", "unmanaged ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor", "missing bob@example.com t-1 auditor"]],
-    ["a declared tenant the user is not in is missing", [decl("bob@example.com", "t-9", ["viewer"])], [
-      "unmanaged ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer", "missing bob@example.com t-9 viewer"]],
-    ["two declarations of one scope assert the union", [decl("ada@example.com", null, ["admin"], { mode: "add", name: "a" }), decl("ada@example.com", null, ["viewer"], { mode: "add", name: "b" })], [
-      "managed ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer"]],
-    ["a declared test user is reported", [decl("tess@example.com", null, ["viewer"])], [
-      "managed tess@example.com project viewer", "unmanaged ada@example.com project admin,viewer", "unmanaged ada@example.com t-1 editor", "unmanaged bob@example.com t-1 viewer"]],
+    [
+      "no declarations: every held role is unmanaged, test users left out",
+      [],
+      [
+        "unmanaged ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+      ],
+    ],
+    [
+      "a set declaration matching exactly is managed",
+      [decl("bob@example.com", "t-1", ["viewer"])],
+      [
+        "managed bob@example.com t-1 viewer",
+        "unmanaged ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+      ],
+    ],
+    [
+      "a role held beyond a set declaration is unmanaged",
+      [decl("ada@example.com", null, ["viewer"])],
+      [
+        "managed ada@example.com project viewer",
+        "unmanaged ada@example.com project admin",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+      ],
+    ],
+    [
+      "an add declaration leaves the scope's other roles unmanaged",
+      [decl("ada@example.com", null, ["admin"], { mode: "add" })],
+      [
+        "managed ada@example.com project admin",
+        "unmanaged ada@example.com project viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+      ],
+    ],
+    [
+      "a declared role not held is missing",
+      [decl("bob@example.com", "t-1", ["viewer", "auditor"])],
+      [
+        "managed bob@example.com t-1 viewer",
+        "unmanaged ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "missing bob@example.com t-1 auditor",
+      ],
+    ],
+    [
+      "a declared tenant the user is not in is missing",
+      [decl("bob@example.com", "t-9", ["viewer"])],
+      [
+        "unmanaged ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+        "missing bob@example.com t-9 viewer",
+      ],
+    ],
+    [
+      "two declarations of one scope assert the union",
+      [
+        decl("ada@example.com", null, ["admin"], { mode: "add", name: "a" }),
+        decl("ada@example.com", null, ["viewer"], { mode: "add", name: "b" }),
+      ],
+      [
+        "managed ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+      ],
+    ],
+    [
+      "a declared test user is reported",
+      [decl("tess@example.com", null, ["viewer"])],
+      [
+        "managed tess@example.com project viewer",
+        "unmanaged ada@example.com project admin,viewer",
+        "unmanaged ada@example.com t-1 editor",
+        "unmanaged bob@example.com t-1 viewer",
+      ],
+    ],
   ])("%s", (_title, declared, expected) => {
     expect(lines(classifyAccess(USERS, declared))).toEqual(expected);
   });
 
   it("reports undeclared test users with includeTestUsers", () => {
-    expect(lines(classifyAccess([tess], [], { includeTestUsers: true }))).toEqual(["unmanaged tess@example.com project viewer"]);
+    expect(lines(classifyAccess([tess], [], { includeTestUsers: true }))).toEqual([
+      "unmanaged tess@example.com project viewer",
+    ]);
   });
 
   it("reports a declaration naming no user as missing with userId null, merged per scope", () => {
-    const report = classifyAccess([], [decl("ghost@example.com", null, ["b"], { name: "g1" }), decl("ghost@example.com", null, ["a", "b"], { name: "g2" })]);
-    expect(report).toEqual({ managed: [], unmanaged: [], missing: [{ loginId: "ghost@example.com", userId: null, tenantId: null, roleNames: ["a", "b"] }] });
+    const report = classifyAccess(
+      [],
+      [
+        decl("ghost@example.com", null, ["b"], { name: "g1" }),
+        decl("ghost@example.com", null, ["a", "b"], { name: "g2" }),
+      ],
+    );
+    expect(report).toEqual({
+      managed: [],
+      unmanaged: [],
+      missing: [{ loginId: "ghost@example.com", userId: null, tenantId: null, roleNames: ["a", "b"] }],
+    });
   });
 
   it("items carry loginId, userId, tenantId (null for project) and sorted roles", () => {
@@ -80,9 +177,24 @@ describe("declarationsFromState", () => {
     outputs,
     ...extra,
   });
-  const ok = resource("ada-t1", { loginId: "ada@example.com", userId: "U-ada", tenantId: "t-1", roleNames: ["editor"], mode: "add" });
+  const ok = resource("ada-t1", {
+    loginId: "ada@example.com",
+    userId: "U-ada",
+    tenantId: "t-1",
+    roleNames: ["editor"],
+    mode: "add",
+  });
   const other = { urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type: "pulumi:pulumi:Stack", outputs: {} };
-  const expected = [{ name: "ada-t1", loginId: "ada@example.com", userId: "U-ada", tenantId: "t-1", roleNames: ["editor"], mode: "add" }];
+  const expected = [
+    {
+      name: "ada-t1",
+      loginId: "ada@example.com",
+      userId: "U-ada",
+      tenantId: "t-1",
+      roleNames: ["editor"],
+      mode: "add",
+    },
+  ];
 
   it.each([
     ["a stack export", { version: 3, deployment: { resources: [other, ok] } }],
@@ -92,16 +204,42 @@ describe("declarationsFromState", () => {
   });
 
   it("skips resources pending deletion and reads a plaintext secret", () => {
-    const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify("ada@example.com") };
-    const doc = { resources: [resource("old", { loginId: "x", roleNames: [] }, { delete: true }), resource("ada-t1", { ...ok.outputs, loginId: secret })] };
+    const secret = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      plaintext: JSON.stringify("ada@example.com"),
+    };
+    const doc = {
+      resources: [
+        resource("old", { loginId: "x", roleNames: [] }, { delete: true }),
+        resource("ada-t1", { ...ok.outputs, loginId: secret }),
+      ],
+    };
     expect(declarationsFromState(doc)).toEqual(expected);
   });
 
   it.each([
-    ["not a state", { foo: 1 }, "state file is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)"],
-    ["an encrypted secret", { resources: [resource("s", { loginId: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:x" }, roleNames: [] })] },
-      'state file: resource "s" output loginId is an encrypted secret: export the state with pulumi stack export --show-secrets, or report from the grants file'],
-    ["no roleNames", { resources: [resource("n", { loginId: "a" })] }, 'state file: resource "n" has no roleNames list output'],
+    [
+      "not a state",
+      { foo: 1 },
+      "state file is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)",
+    ],
+    [
+      "an encrypted secret",
+      {
+        resources: [
+          resource("s", {
+            loginId: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:x" },
+            roleNames: [],
+          }),
+        ],
+      },
+      'state file: resource "s" output loginId is an encrypted secret: export the state with pulumi stack export --show-secrets, or report from the grants file',
+    ],
+    [
+      "no roleNames",
+      { resources: [resource("n", { loginId: "a" })] },
+      'state file: resource "n" has no roleNames list output',
+    ],
   ])("refuses %s with one message", (_title, doc, message) => {
     expect(() => declarationsFromState(doc)).toThrow(message);
   });
@@ -109,7 +247,12 @@ describe("declarationsFromState", () => {
 
 describe("declarationsFromGrants", () => {
   it("defaults the name, the project scope and mode set", () => {
-    expect(declarationsFromGrants([{ loginId: "a", roleNames: ["r"] }, { name: "n", loginId: "b", tenantId: "t", roleNames: [], mode: "add" }])).toEqual([
+    expect(
+      declarationsFromGrants([
+        { loginId: "a", roleNames: ["r"] },
+        { name: "n", loginId: "b", tenantId: "t", roleNames: [], mode: "add" },
+      ]),
+    ).toEqual([
       { name: "a/project", loginId: "a", tenantId: null, roleNames: ["r"], mode: "set" },
       { name: "n", loginId: "b", tenantId: "t", roleNames: [], mode: "add" },
     ]);
@@ -117,7 +260,10 @@ describe("declarationsFromGrants", () => {
 });
 
 describe("report formats", () => {
-  const report = classifyAccess([ada, bob], [decl("ada@example.com", null, ["viewer", "owner"]), decl("ghost@x", "t-1", ["viewer"])]);
+  const report = classifyAccess(
+    [ada, bob],
+    [decl("ada@example.com", null, ["viewer", "owner"]), decl("ghost@x", "t-1", ["viewer"])],
+  );
 
   it("formatTable groups lines by user, project first, then the summary", () => {
     expect(formatTable(report)).toBe(
@@ -141,7 +287,9 @@ describe("report formats", () => {
   });
 
   it("summaryLine counts roles, not lines", () => {
-    expect(summaryLine({ managed: [], unmanaged: [], missing: [] })).toBe("roles: 0 managed, 0 unmanaged, 0 missing; users: 0");
+    expect(summaryLine({ managed: [], unmanaged: [], missing: [] })).toBe(
+      "roles: 0 managed, 0 unmanaged, 0 missing; users: 0",
+    );
   });
 
   it("formatMarkdown lists unmanaged, missing and managed sections with tables", () => {
@@ -149,6 +297,8 @@ describe("report formats", () => {
     expect(md).toContain("Project `P2x`, declarations from grants file g.yaml.");
     expect(md).toContain("## Unmanaged (3)");
     expect(md).toContain("| ghost@x | (no such user) | t-1 | viewer |");
-    expect(md).toContain("## Managed (1)\n\nHeld and declared.\n\n| Login ID | User ID | Scope | Roles |\n| --- | --- | --- | --- |\n| ada@example.com | U-ada | project | viewer |\n");
+    expect(md).toContain(
+      "## Managed (1)\n\nHeld and declared.\n\n| Login ID | User ID | Scope | Roles |\n| --- | --- | --- | --- |\n| ada@example.com | U-ada | project | viewer |\n",
+    );
   });
 });

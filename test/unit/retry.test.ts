@@ -1,6 +1,20 @@
-import { backoffDelay, classify, decideRetry, defaultRetryPolicy, parseRetryAfter, type RetryInput, type RetryPolicy } from "../../provider/client/retry";
+import {
+  backoffDelay,
+  classify,
+  decideRetry,
+  defaultRetryPolicy,
+  parseRetryAfter,
+  type RetryInput,
+  type RetryPolicy,
+} from "../../provider/client/retry";
 
-const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 30_000, jitter: "equal" };
+const policy: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  maxRetryAfterMs: 30_000,
+  jitter: "equal",
+};
 const NOW = Date.parse("2025-01-01T00:00:00Z");
 
 function input(over: Partial<RetryInput>): RetryInput {
@@ -8,16 +22,20 @@ function input(over: Partial<RetryInput>): RetryInput {
 }
 
 describe("decideRetry", () => {
-  it.each([
-    [400], [401], [403], [404], [409], [422], [501],
-  ])("never retries HTTP %i when the status is a client error or not-implemented", (status) => {
-    expect(decideRetry(input({ status }))).toEqual({ retry: false, reason: "not-retryable" });
-  });
+  it.each([[400], [401], [403], [404], [409], [422], [501]])(
+    "never retries HTTP %i when the status is a client error or not-implemented",
+    (status) => {
+      expect(decideRetry(input({ status }))).toEqual({ retry: false, reason: "not-retryable" });
+    },
+  );
 
-  it.each([
-    [408], [500], [502], [503], [504],
-  ])("backs off on HTTP %i when the status is transient", (status) => {
-    expect(decideRetry(input({ status }))).toEqual({ retry: true, delayMs: 75, reason: "server-error", pausesDeadline: false });
+  it.each([[408], [500], [502], [503], [504]])("backs off on HTTP %i when the status is transient", (status) => {
+    expect(decideRetry(input({ status }))).toEqual({
+      retry: true,
+      delayMs: 75,
+      reason: "server-error",
+      pausesDeadline: false,
+    });
   });
 
   it.each([
@@ -29,7 +47,13 @@ describe("decideRetry", () => {
   });
 
   it.each([
-    [0, 0, 50], [0, 0.999, 100], [1, 0, 100], [2, 0.5, 300], [3, 1, 800], [4, 0, 500], [9, 1, 1000],
+    [0, 0, 50],
+    [0, 0.999, 100],
+    [1, 0, 100],
+    [2, 0.5, 300],
+    [3, 1, 800],
+    [4, 0, 500],
+    [9, 1, 1000],
   ])("waits the equal-jitter delay when attempt %i draws %d (expect %i ms)", (attempt, r, ms) => {
     const d = decideRetry(input({ status: 503, attempt, random: () => r, policy: { ...policy, maxAttempts: 20 } }));
     expect(d).toEqual({ retry: true, delayMs: Math.round(ms), reason: "server-error", pausesDeadline: false });
@@ -37,36 +61,77 @@ describe("decideRetry", () => {
 
   it("draws from [0, cap] when the policy asks for full jitter", () => {
     const full = { ...policy, jitter: "full" as const };
-    expect(decideRetry(input({ status: 503, attempt: 2, random: () => 0, policy: full }))).toMatchObject({ delayMs: 0 });
-    expect(decideRetry(input({ status: 503, attempt: 2, random: () => 0.5, policy: full }))).toMatchObject({ delayMs: 200 });
+    expect(decideRetry(input({ status: 503, attempt: 2, random: () => 0, policy: full }))).toMatchObject({
+      delayMs: 0,
+    });
+    expect(decideRetry(input({ status: 503, attempt: 2, random: () => 0.5, policy: full }))).toMatchObject({
+      delayMs: 200,
+    });
   });
 
   it("waits Retry-After seconds plus jitter below one base, pausing the deadline, when a 429 carries the header", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0 }))).toEqual({ retry: true, delayMs: 2000, reason: "rate-limited", pausesDeadline: true });
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0.5 }))).toEqual({ retry: true, delayMs: 2050, reason: "rate-limited", pausesDeadline: true });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0 }))).toEqual({
+      retry: true,
+      delayMs: 2000,
+      reason: "rate-limited",
+      pausesDeadline: true,
+    });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "2", random: () => 0.5 }))).toEqual({
+      retry: true,
+      delayMs: 2050,
+      reason: "rate-limited",
+      pausesDeadline: true,
+    });
   });
 
   it("waits until the HTTP date when a 429 carries Retry-After as a date", () => {
     const header = new Date(NOW + 5000).toUTCString();
-    expect(decideRetry(input({ status: 429, retryAfterHeader: header, random: () => 0 }))).toMatchObject({ retry: true, delayMs: 5000 });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: header, random: () => 0 }))).toMatchObject({
+      retry: true,
+      delayMs: 5000,
+    });
   });
 
   it("waits exactly maxRetryAfterMs when the service asks for that much", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "30", random: () => 0 }))).toMatchObject({ retry: true, delayMs: 30_000 });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "30", random: () => 0 }))).toMatchObject({
+      retry: true,
+      delayMs: 30_000,
+    });
   });
 
   it("stops when Retry-After is longer than maxRetryAfterMs", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "31", random: () => 0 }))).toEqual({ retry: false, reason: "retry-after-too-long" });
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "3600" }))).toEqual({ retry: false, reason: "retry-after-too-long" });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "31", random: () => 0 }))).toEqual({
+      retry: false,
+      reason: "retry-after-too-long",
+    });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "3600" }))).toEqual({
+      retry: false,
+      reason: "retry-after-too-long",
+    });
   });
 
   it("waits Retry-After even past the deadline when the wait does not count against it", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "10", elapsedMs: 55_000, random: () => 0 }))).toEqual({ retry: true, delayMs: 10_000, reason: "rate-limited", pausesDeadline: true });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "10", elapsedMs: 55_000, random: () => 0 }))).toEqual({
+      retry: true,
+      delayMs: 10_000,
+      reason: "rate-limited",
+      pausesDeadline: true,
+    });
   });
 
   it("backs off, counting against the deadline, when a 429 has no usable Retry-After", () => {
-    expect(decideRetry(input({ status: 429, retryAfterHeader: "soon" }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited", pausesDeadline: false });
-    expect(decideRetry(input({ status: 429 }))).toEqual({ retry: true, delayMs: 75, reason: "rate-limited", pausesDeadline: false });
+    expect(decideRetry(input({ status: 429, retryAfterHeader: "soon" }))).toEqual({
+      retry: true,
+      delayMs: 75,
+      reason: "rate-limited",
+      pausesDeadline: false,
+    });
+    expect(decideRetry(input({ status: 429 }))).toEqual({
+      retry: true,
+      delayMs: 75,
+      reason: "rate-limited",
+      pausesDeadline: false,
+    });
     expect(decideRetry(input({ status: 429, elapsedMs: 59_950 }))).toEqual({ retry: false, reason: "deadline" });
   });
 
@@ -77,8 +142,14 @@ describe("decideRetry", () => {
 
   it("keeps retrying until the deadline when the default policy sets no attempt limit", () => {
     const unbounded = { ...defaultRetryPolicy(), baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 10_000 }))).toMatchObject({ retry: true, delayMs: 750 });
-    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 59_300 }))).toEqual({ retry: false, reason: "deadline" });
+    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 10_000 }))).toMatchObject({
+      retry: true,
+      delayMs: 750,
+    });
+    expect(decideRetry(input({ status: 503, attempt: 10_000, policy: unbounded, elapsedMs: 59_300 }))).toEqual({
+      retry: false,
+      reason: "deadline",
+    });
   });
 
   it("stops when sleeping would reach the deadline", () => {
@@ -93,7 +164,11 @@ describe("decideRetry", () => {
 
 describe("parseRetryAfter", () => {
   it.each([
-    ["0", 0], ["1", 1000], ["30", 30_000], ["1.5", 1500], [" 2 ", 2000],
+    ["0", 0],
+    ["1", 1000],
+    ["30", 30_000],
+    ["1.5", 1500],
+    [" 2 ", 2000],
   ])("reads %j as %i ms when it is seconds", (h, ms) => {
     expect(parseRetryAfter(h, NOW)).toBe(ms);
   });
@@ -127,6 +202,12 @@ describe("backoffDelay", () => {
 describe("defaultRetryPolicy", () => {
   it("returns a fresh object when called twice", () => {
     expect(defaultRetryPolicy()).not.toBe(defaultRetryPolicy());
-    expect(defaultRetryPolicy()).toEqual({ maxAttempts: Infinity, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 120_000, jitter: "equal" });
+    expect(defaultRetryPolicy()).toEqual({
+      maxAttempts: Infinity,
+      baseDelayMs: 250,
+      maxDelayMs: 8000,
+      maxRetryAfterMs: 120_000,
+      jitter: "equal",
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { DescopeConfigError } from "../../provider/errors";
 import * as os from "node:os";
 import * as path from "node:path";
-import { baseUrlForProject, defaultBudgetDir, isLoopbackHost, normalizeBaseUrl, resolveSettings } from "../../provider/settings";
+import {
+  baseUrlForProject,
+  defaultBudgetDir,
+  isLoopbackHost,
+  normalizeBaseUrl,
+  resolveSettings,
+} from "../../provider/settings";
 
 const ID28 = "P2abcdefghijklmnopqrstuvwxyz"; // 28 characters
 const ID32 = "Peuc1" + "abcdefghijklmnopqrstuvwxyz0"; // 5 + 27 = 32 characters
@@ -19,17 +25,29 @@ function configError(fn: () => unknown): DescopeConfigError {
 
 const DEFAULT_BUDGET = { requests: 400, perSeconds: 60 };
 const HOME_ENV = { HOME: "/home/ci" };
-const DEFAULTS = { rateLimit: DEFAULT_BUDGET, operationDeadlineMs: 300_000, budgetDir: "/home/ci/.cache/pulumi-descope-access/budget" };
+const DEFAULTS = {
+  rateLimit: DEFAULT_BUDGET,
+  operationDeadlineMs: 300_000,
+  budgetDir: "/home/ci/.cache/pulumi-descope-access/budget",
+};
 
 describe("resolveSettings", () => {
   it("takes the request budget from config over the environment, per minute", () => {
-    const s = resolveSettings({ projectId: ID28, managementKey: KEY, requestsPerMinute: "120" }, { DESCOPE_REQUESTS_PER_MINUTE: "50" });
+    const s = resolveSettings(
+      { projectId: ID28, managementKey: KEY, requestsPerMinute: "120" },
+      { DESCOPE_REQUESTS_PER_MINUTE: "50" },
+    );
     expect(s.rateLimit).toEqual({ requests: 120, perSeconds: 60 });
-    expect(resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_REQUESTS_PER_MINUTE: "50" }).rateLimit.requests).toBe(50);
+    expect(
+      resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_REQUESTS_PER_MINUTE: "50" }).rateLimit
+        .requests,
+    ).toBe(50);
   });
 
   it.each(["0", "-3", "1.5", "many"])("refuses the request budget %j naming both settings", (budget) => {
-    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY, requestsPerMinute: budget }, {}));
+    const err = configError(() =>
+      resolveSettings({ projectId: ID28, managementKey: KEY, requestsPerMinute: budget }, {}),
+    );
     expect(err.message).toContain("descope:requestsPerMinute / DESCOPE_REQUESTS_PER_MINUTE");
   });
 
@@ -39,26 +57,40 @@ describe("resolveSettings", () => {
 
   it("takes the operation timeout in seconds from config over the environment", () => {
     const env = { DESCOPE_OPERATION_TIMEOUT_SECONDS: "45" };
-    expect(resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "600" }, env).operationDeadlineMs).toBe(600_000);
+    expect(
+      resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "600" }, env).operationDeadlineMs,
+    ).toBe(600_000);
     expect(resolveSettings({ projectId: ID28, managementKey: KEY }, env).operationDeadlineMs).toBe(45_000);
-    expect(resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "2.5" }, {}).operationDeadlineMs).toBe(2_500);
+    expect(
+      resolveSettings({ projectId: ID28, managementKey: KEY, operationTimeoutSeconds: "2.5" }, {}).operationDeadlineMs,
+    ).toBe(2_500);
   });
 
-  it.each(["0", "-5", "abc", "1e3", "Infinity", "0.0001"])("refuses the operation timeout %j naming both settings", (value) => {
-    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_OPERATION_TIMEOUT_SECONDS: value }));
-    expect(err.setting).toBe("descope:operationTimeoutSeconds");
-    expect(err.message).toBe(
-      `invalid Descope operation timeout ${JSON.stringify(value)}: descope:operationTimeoutSeconds / DESCOPE_OPERATION_TIMEOUT_SECONDS must be a positive number of seconds`,
-    );
-  });
+  it.each(["0", "-5", "abc", "1e3", "Infinity", "0.0001"])(
+    "refuses the operation timeout %j naming both settings",
+    (value) => {
+      const err = configError(() =>
+        resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_OPERATION_TIMEOUT_SECONDS: value }),
+      );
+      expect(err.setting).toBe("descope:operationTimeoutSeconds");
+      expect(err.message).toBe(
+        `invalid Descope operation timeout ${JSON.stringify(value)}: descope:operationTimeoutSeconds / DESCOPE_OPERATION_TIMEOUT_SECONDS must be a positive number of seconds`,
+      );
+    },
+  );
 
   it("takes the budget directory from DESCOPE_BUDGET_DIR when it is set", () => {
-    const s = resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_BUDGET_DIR: "/tmp/budget/", XDG_CACHE_HOME: "/x" });
+    const s = resolveSettings(
+      { projectId: ID28, managementKey: KEY },
+      { DESCOPE_BUDGET_DIR: "/tmp/budget/", XDG_CACHE_HOME: "/x" },
+    );
     expect(s.budgetDir).toBe(path.normalize("/tmp/budget/"));
   });
 
   it("refuses DESCOPE_BUDGET_DIR when it is not an absolute path", () => {
-    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_BUDGET_DIR: "budget" }));
+    const err = configError(() =>
+      resolveSettings({ projectId: ID28, managementKey: KEY }, { DESCOPE_BUDGET_DIR: "budget" }),
+    );
     expect(err.message).toContain("DESCOPE_BUDGET_DIR");
     expect(err.message).toContain("absolute path");
   });
@@ -66,7 +98,12 @@ describe("resolveSettings", () => {
   it("takes every value from stack config when config and env both have them", () => {
     const s = resolveSettings(
       { projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com" },
-      { ...HOME_ENV, DESCOPE_PROJECT_ID: "Penv", DESCOPE_MANAGEMENT_KEY: "envkey", DESCOPE_BASE_URL: "https://env.example.com" },
+      {
+        ...HOME_ENV,
+        DESCOPE_PROJECT_ID: "Penv",
+        DESCOPE_MANAGEMENT_KEY: "envkey",
+        DESCOPE_BASE_URL: "https://env.example.com",
+      },
     );
     expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://config.example.com", ...DEFAULTS });
   });
@@ -74,7 +111,12 @@ describe("resolveSettings", () => {
   it("falls back to each environment variable when its config key is unset", () => {
     const s = resolveSettings(
       {},
-      { ...HOME_ENV, DESCOPE_PROJECT_ID: ID28, DESCOPE_MANAGEMENT_KEY: KEY, DESCOPE_BASE_URL: "https://env.example.com/" },
+      {
+        ...HOME_ENV,
+        DESCOPE_PROJECT_ID: ID28,
+        DESCOPE_MANAGEMENT_KEY: KEY,
+        DESCOPE_BASE_URL: "https://env.example.com/",
+      },
     );
     expect(s).toEqual({ projectId: ID28, managementKey: KEY, baseUrl: "https://env.example.com", ...DEFAULTS });
   });
@@ -114,24 +156,35 @@ describe("resolveSettings", () => {
   });
 
   it("lets an explicit base URL win over the region rule when the ID is regional", () => {
-    const s = resolveSettings({ projectId: ID32, managementKey: KEY }, { DESCOPE_BASE_URL: "https://proxy.example.com/descope/" });
+    const s = resolveSettings(
+      { projectId: ID32, managementKey: KEY },
+      { DESCOPE_BASE_URL: "https://proxy.example.com/descope/" },
+    );
     expect(s.baseUrl).toBe("https://proxy.example.com/descope");
   });
 
   it("never puts the key in the message when the base URL is refused", () => {
-    const err = configError(() => resolveSettings({ projectId: ID28, managementKey: KEY, baseUrl: "http://example.com" }, {}));
+    const err = configError(() =>
+      resolveSettings({ projectId: ID28, managementKey: KEY, baseUrl: "http://example.com" }, {}),
+    );
     expect(err.message).not.toContain(KEY);
   });
 });
 
 describe("defaultBudgetDir", () => {
   it("puts the budget under XDG_CACHE_HOME when it is absolute", () => {
-    expect(defaultBudgetDir({ XDG_CACHE_HOME: "/var/cache/me", HOME: "/home/me" })).toBe(path.join("/var/cache/me", "pulumi-descope-access", "budget"));
+    expect(defaultBudgetDir({ XDG_CACHE_HOME: "/var/cache/me", HOME: "/home/me" })).toBe(
+      path.join("/var/cache/me", "pulumi-descope-access", "budget"),
+    );
   });
 
   it("falls back to ~/.cache when XDG_CACHE_HOME is unset or relative", () => {
-    expect(defaultBudgetDir({ HOME: "/home/me" })).toBe(path.join("/home/me", ".cache", "pulumi-descope-access", "budget"));
-    expect(defaultBudgetDir({ HOME: "/home/me", XDG_CACHE_HOME: "cache" })).toBe(path.join("/home/me", ".cache", "pulumi-descope-access", "budget"));
+    expect(defaultBudgetDir({ HOME: "/home/me" })).toBe(
+      path.join("/home/me", ".cache", "pulumi-descope-access", "budget"),
+    );
+    expect(defaultBudgetDir({ HOME: "/home/me", XDG_CACHE_HOME: "cache" })).toBe(
+      path.join("/home/me", ".cache", "pulumi-descope-access", "budget"),
+    );
   });
 
   it("uses the operating system's home directory when HOME is unset", () => {

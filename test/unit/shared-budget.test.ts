@@ -23,7 +23,13 @@ import {
 
 const NOW = 1_700_000_000_000;
 const rules: LiveRules = { windowMs: 60_000, maxHoldMs: 300_000, isDead: () => false };
-const token = (over: Partial<SharedToken>): SharedToken => ({ owner: "a", pid: 1, host: "h", startedAt: NOW - 1_000, ...over });
+const token = (over: Partial<SharedToken>): SharedToken => ({
+  owner: "a",
+  pid: 1,
+  host: "h",
+  startedAt: NOW - 1_000,
+  ...over,
+});
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -59,7 +65,9 @@ describe("liveTokens", () => {
   });
 
   it("finishes a token at maxHoldMs after it was handed out when its call never ends", () => {
-    expect(liveTokens([token({ startedAt: NOW - 300_000 })], NOW, rules)).toEqual([token({ startedAt: NOW - 300_000, finishedAt: NOW })]);
+    expect(liveTokens([token({ startedAt: NOW - 300_000 })], NOW, rules)).toEqual([
+      token({ startedAt: NOW - 300_000, finishedAt: NOW }),
+    ]);
     expect(liveTokens([token({ startedAt: NOW - 360_000 })], NOW, rules)).toEqual([]);
   });
 });
@@ -67,22 +75,40 @@ describe("liveTokens", () => {
 describe("mergeFinished", () => {
   it("merges finished tokens per finish time and keeps tokens in use as they are", () => {
     const inUse = token({ startedAt: NOW - 5 });
-    const merged = mergeFinished([token({ startedAt: NOW - 9, finishedAt: NOW }), inUse, token({ startedAt: NOW - 7, finishedAt: NOW, count: 2 }), token({ finishedAt: NOW + 1000 })]);
-    expect(merged).toEqual([token({ startedAt: NOW - 9, finishedAt: NOW, count: 3 }), token({ finishedAt: NOW + 1000 }), inUse]);
+    const merged = mergeFinished([
+      token({ startedAt: NOW - 9, finishedAt: NOW }),
+      inUse,
+      token({ startedAt: NOW - 7, finishedAt: NOW, count: 2 }),
+      token({ finishedAt: NOW + 1000 }),
+    ]);
+    expect(merged).toEqual([
+      token({ startedAt: NOW - 9, finishedAt: NOW, count: 3 }),
+      token({ finishedAt: NOW + 1000 }),
+      inUse,
+    ]);
     expect(merged[2]).toBe(inUse);
     expect(tokenCount(merged)).toBe(5);
   });
 });
 
 describe("roundUp", () => {
-  it.each([[0, 0], [1, 1000], [1000, 1000], [1001, 2000]])("rounds %i ms up to %i when the step is 1 s", (ms, expected) => {
+  it.each([
+    [0, 0],
+    [1, 1000],
+    [1000, 1000],
+    [1001, 2000],
+  ])("rounds %i ms up to %i when the step is 1 s", (ms, expected) => {
     expect(roundUp(ms, 1000)).toBe(expected);
   });
 });
 
 describe("grantable", () => {
   it.each([
-    [3, 0, 5, 3], [2, 3, 5, 3], [0, 5, 5, 3], [0, 7, 5, 3], [0, 0, 5, 0],
+    [3, 0, 5, 3],
+    [2, 3, 5, 3],
+    [0, 5, 5, 3],
+    [0, 7, 5, 3],
+    [0, 0, 5, 0],
   ])("grants %i when %i tokens of a budget of %i are live and %i are wanted", (expected, live, requests, wanted) => {
     expect(grantable(live, { requests, perSeconds: 60 }, wanted)).toBe(expected);
   });
@@ -117,9 +143,12 @@ describe("parseBudgetState", () => {
     expect(parseBudgetState(formatBudgetState(tokens))).toEqual(tokens);
   });
 
-  it.each([[undefined], [""], ["{"], ["null"], ['{"tokens":3}']])("reads %j as no tokens when the file is missing or corrupt", (text) => {
-    expect(parseBudgetState(text)).toEqual([]);
-  });
+  it.each([[undefined], [""], ["{"], ["null"], ['{"tokens":3}']])(
+    "reads %j as no tokens when the file is missing or corrupt",
+    (text) => {
+      expect(parseBudgetState(text)).toEqual([]);
+    },
+  );
 
   it("drops entries that are not tokens when the file holds some", () => {
     const text = JSON.stringify({ tokens: [token({}), { owner: "x" }, null, token({ finishedAt: "soon" as never })] });
@@ -163,7 +192,9 @@ describe("withFileLock", () => {
   it("gives up after waitMs when a live holder keeps the lock", async () => {
     const lock = path.join(tempDir(), "x.lock");
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
-    await expect(withFileLock(lock, async () => "in", { staleMs: 60_000, waitMs: 50 })).rejects.toThrow(/could not lock/);
+    await expect(withFileLock(lock, async () => "in", { staleMs: 60_000, waitMs: 50 })).rejects.toThrow(
+      /could not lock/,
+    );
     expect(fs.existsSync(lock)).toBe(true);
   });
 });
@@ -173,7 +204,8 @@ describe("sweepBudgetDir", () => {
     const dir = tempDir();
     const name = (c: string) => `${c.repeat(64)}.json`;
     const day = new Date(Date.now() - 25 * 60 * 60 * 1000);
-    for (const f of [name("a"), name("b"), `${name("c")}.123.tmp`, "notes.txt"]) fs.writeFileSync(path.join(dir, f), "{}");
+    for (const f of [name("a"), name("b"), `${name("c")}.123.tmp`, "notes.txt"])
+      fs.writeFileSync(path.join(dir, f), "{}");
     for (const f of [name("a"), `${name("c")}.123.tmp`, "notes.txt"]) fs.utimesSync(path.join(dir, f), day, day);
     await expect(sweepBudgetDir(dir)).resolves.toBe(2);
     expect(fs.readdirSync(dir).sort()).toEqual([name("b"), "notes.txt"].sort());
@@ -187,7 +219,8 @@ describe("sweepBudgetDir", () => {
 describe("SharedRateLimiter", () => {
   const limit = { requests: 4, perSeconds: 0.3 };
   const windowMs = 300;
-  const limiterIn = (dir: string) => new SharedRateLimiter(limit, { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1", pollMs: 10 });
+  const limiterIn = (dir: string) =>
+    new SharedRateLimiter(limit, { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1", pollMs: 10 });
 
   /** Acquires `n` tokens from `limiter`, holding each `holdMs`; resolves to the grant times (wall clock). */
   async function burst(limiter: SharedRateLimiter, n: number, holdMs: () => number): Promise<number[]> {
@@ -206,7 +239,9 @@ describe("SharedRateLimiter", () => {
   it("never hands out more than the budget in any window when two instances share one directory", async () => {
     const dir = tempDir();
     const [a, b] = [limiterIn(dir), limiterIn(dir)]; // as two processes would have
-    const grants = (await Promise.all([burst(a, 10, () => Math.random() * 20), burst(b, 10, () => Math.random() * 20)])).flat();
+    const grants = (
+      await Promise.all([burst(a, 10, () => Math.random() * 20), burst(b, 10, () => Math.random() * 20)])
+    ).flat();
     expect(grants).toHaveLength(20);
     for (const start of grants) {
       expect(grants.filter((t) => t >= start && t < start + windowMs).length).toBeLessThanOrEqual(limit.requests);
@@ -237,11 +272,16 @@ describe("SharedRateLimiter", () => {
     expect(limiter.file).toBe(path.join(dir, budgetFileName("P1", "http://127.0.0.1:1")));
     await new Promise((resolve) => setTimeout(resolve, 50)); // the release is written in the background
     const tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
-    expect(tokens).toEqual([expect.objectContaining({ pid: process.pid, host: os.hostname(), finishedAt: expect.any(Number) })]);
+    expect(tokens).toEqual([
+      expect.objectContaining({ pid: process.pid, host: os.hostname(), finishedAt: expect.any(Number) }),
+    ]);
   });
 
   it("keeps the file to a few entries when many calls finish within a second", async () => {
-    const limiter = new SharedRateLimiter({ requests: 1000, perSeconds: 60 }, { dir: tempDir(), projectId: "P1", baseUrl: "http://x" });
+    const limiter = new SharedRateLimiter(
+      { requests: 1000, perSeconds: 60 },
+      { dir: tempDir(), projectId: "P1", baseUrl: "http://x" },
+    );
     await burst(limiter, 300, () => 0);
     const until = Date.now() + 5_000;
     let tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
@@ -255,7 +295,10 @@ describe("SharedRateLimiter", () => {
 
   it("counts a dead process's token in use as finished when it finds one", async () => {
     const dir = tempDir();
-    const limiter = new SharedRateLimiter({ requests: 1, perSeconds: 0.05 }, { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1" });
+    const limiter = new SharedRateLimiter(
+      { requests: 1, perSeconds: 0.05 },
+      { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1" },
+    );
     const orphan: SharedToken = { owner: "gone", pid: deadPid(), host: os.hostname(), startedAt: Date.now() };
     fs.writeFileSync(limiter.file, formatBudgetState([orphan]));
     const release = await limiter.acquire(); // would wait forever if the orphan still counted as in use
@@ -265,10 +308,14 @@ describe("SharedRateLimiter", () => {
   it("still limits to its own budget when the directory cannot be created", async () => {
     const file = path.join(tempDir(), "not-a-dir");
     fs.writeFileSync(file, "");
-    const limiter = new SharedRateLimiter({ requests: 2, perSeconds: 0.2 }, { dir: path.join(file, "budget"), projectId: "P1", baseUrl: "http://x" });
+    const limiter = new SharedRateLimiter(
+      { requests: 2, perSeconds: 0.2 },
+      { dir: path.join(file, "budget"), projectId: "P1", baseUrl: "http://x" },
+    );
     const grants = await burst(limiter, 6, () => 0);
     expect(grants).toHaveLength(6);
-    for (const start of grants) expect(grants.filter((t) => t >= start && t < start + 200).length).toBeLessThanOrEqual(2);
+    for (const start of grants)
+      expect(grants.filter((t) => t >= start && t < start + 200).length).toBeLessThanOrEqual(2);
   }, 10_000);
 
   it("rejects with the abort reason when the signal aborts while waiting", async () => {
@@ -282,6 +329,8 @@ describe("SharedRateLimiter", () => {
   });
 
   it("throws when constructed with an invalid budget", () => {
-    expect(() => new SharedRateLimiter({ requests: 0, perSeconds: 1 }, { dir: "/tmp", projectId: "P", baseUrl: "http://x" })).toThrow(RangeError);
+    expect(
+      () => new SharedRateLimiter({ requests: 0, perSeconds: 1 }, { dir: "/tmp", projectId: "P", baseUrl: "http://x" }),
+    ).toThrow(RangeError);
   });
 });

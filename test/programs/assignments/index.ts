@@ -23,8 +23,14 @@ export default function program(params: { resources: RawAssignment[] }) {
     for (const key of r.secret ?? []) args[key] = pulumi.secret(args[key]);
     const res = new UserRoleAssignment(r.name, args as any, { aliases: (r.aliases ?? []).map((name) => ({ name })) });
     outputs[r.name] = {
-      userId: res.userId, loginId: res.loginId, tenantId: res.tenantId, mode: res.mode, roleNames: res.roleNames,
-      liveRoleNames: res.liveRoleNames, grantedRoleNames: res.grantedRoleNames, tenantName: res.tenantName,
+      userId: res.userId,
+      loginId: res.loginId,
+      tenantId: res.tenantId,
+      mode: res.mode,
+      roleNames: res.roleNames,
+      liveRoleNames: res.liveRoleNames,
+      grantedRoleNames: res.grantedRoleNames,
+      tenantName: res.tenantName,
     };
   }
   return outputs;

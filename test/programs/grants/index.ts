@@ -9,8 +9,14 @@ export default function program(params: unknown) {
   const outputs: Record<string, unknown> = {};
   for (const [name, r] of Object.entries(resources)) {
     outputs[name] = {
-      userId: r.userId, loginId: r.loginId, tenantId: r.tenantId, mode: r.mode, roleNames: r.roleNames,
-      liveRoleNames: r.liveRoleNames, grantedRoleNames: r.grantedRoleNames, tenantName: r.tenantName,
+      userId: r.userId,
+      loginId: r.loginId,
+      tenantId: r.tenantId,
+      mode: r.mode,
+      roleNames: r.roleNames,
+      liveRoleNames: r.liveRoleNames,
+      grantedRoleNames: r.grantedRoleNames,
+      tenantName: r.tenantName,
     };
   }
   return outputs;
