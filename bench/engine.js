@@ -20,7 +20,6 @@ const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { performance } = require("node:perf_hooks");
 
 const root = path.resolve(__dirname, "..");
 const RUNNER = path.join(root, ".test-build", "test", "support", "stack-runner.js");

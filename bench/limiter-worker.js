@@ -11,7 +11,6 @@
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { performance } = require("node:perf_hooks");
 
 const dist = path.resolve(__dirname, "..", "dist");
 const { DescopeClient } = require(path.join(dist, "provider", "client", "client.js"));

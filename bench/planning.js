@@ -5,8 +5,6 @@
  */
 "use strict";
 
-const { performance } = require("node:perf_hooks");
-
 /** A deterministic PRNG so every run plans the same data. */
 function mulberry32(seed) {
   let a = seed >>> 0;

@@ -12,7 +12,6 @@
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { performance } = require("node:perf_hooks");
 
 const root = path.resolve(__dirname, "..");
 

@@ -12,7 +12,6 @@ const { execFileSync, execFile } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { performance } = require("node:perf_hooks");
 const { promisify } = require("node:util");
 const { isDeepStrictEqual } = require("node:util");
 const { benchPlanning } = require("./planning");

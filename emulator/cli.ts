@@ -75,7 +75,7 @@ function readSeed(file: string): EmulatorSeed {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as EmulatorSeed;
   } catch (err) {
-    throw new Error(`cannot read seed file '${file}': ${(err as Error).message}`);
+    throw new Error(`cannot read seed file '${file}': ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -6,6 +6,7 @@ jest.setTimeout(240_000);
 
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 describe("scripts/demo", () => {
   it("grants, shows drift, corrects it and destroys, ending with the contract's state", async () => {
@@ -16,7 +17,7 @@ describe("scripts/demo", () => {
         err ? reject(new Error(`demo failed: ${stdout}\n${stderr}`)) : resolve({ stdout }),
       ),
     );
-    const plain = stdout.replace(/\u001b\[[0-9;]*m/g, "");
+    const plain = stripVTControlCharacters(stdout);
     expect(plain).toContain("[7/7]");
     // After up: the grants file applied.
     expect(plain).toContain("ada@example.com  project: [admin]  acme: [admin, billing]\n");

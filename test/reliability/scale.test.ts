@@ -142,7 +142,6 @@ describe("pulumi up and destroy of 100 assignments", () => {
       expect(kindsIn(destroyCalls)).toEqual([...FAULT_KINDS]);
       expect(unexpectedAnswers(destroyCalls)).toEqual([]);
 
-      // eslint-disable-next-line no-console
       console.log(
         `fault seed ${faultSeed}: up ${upMs} ms, ${upCalls.length} calls, faults ${JSON.stringify(faultCounts(upCalls))}; ` +
           `destroy ${destroyMs} ms, ${destroyCalls.length} calls, faults ${JSON.stringify(faultCounts(destroyCalls))}`,
@@ -191,7 +190,6 @@ describe("pulumi up, refresh and destroy of 60 assignments", () => {
     const busiest = busiestWindow(calls, 60_000);
     expect(busiest).toBeLessThanOrEqual(100);
 
-    // eslint-disable-next-line no-console
     console.log(
       `up ${t1 - t0} ms (${upCount} calls), refresh ${t2 - t1} ms (${refreshCount} calls), ` +
         `destroy ${t3 - t2} ms (${calls.length - upCount - refreshCount} calls); busiest 60 s: ${busiest} calls`,
