@@ -15,9 +15,9 @@
  * | GET    /emulator/rate-limit   |                              | `{ rateLimit }` or null   |
  * | POST   /emulator/rate-limit   | `RateLimitOptions` or `{}`   | `{ rateLimit }` or null   |
  */
+import type { EmulatorCore } from "./core";
 import { ApiError, malformedRequest, unknownPath } from "./errors";
 import { errorAnswer, type Answer, type RawBody } from "./http-io";
-import type { EmulatorCore } from "./server";
 import type { EmulatorSeed, FaultOptions, RateLimitOptions } from "./types";
 
 /** The admin paths, for the index at `GET /emulator`. */

@@ -4,7 +4,7 @@
  */
 import { invalidArgument } from "./errors";
 import { findRole, renderRole, requireTenant, roleKey, type StateData } from "./model";
-import type { HandlerContext } from "./routes";
+import type { HandlerContext } from "./core";
 import {
   dedupe,
   optionalBoolean,

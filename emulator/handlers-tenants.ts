@@ -4,7 +4,7 @@
  */
 import { invalidArgument, missingArgument } from "./errors";
 import { generateId, renderTenant, requireRoles, requireTenant } from "./model";
-import type { HandlerContext } from "./routes";
+import type { HandlerContext } from "./core";
 import { dedupe, optionalBoolean, optionalString, requireString, requireStringArray } from "./validate";
 
 /** POST /v1/mgmt/tenant/create `{ name, id? }` → `{ id }`; an id already in use is 400 E011004. */

@@ -1,7 +1,7 @@
 /**
  * Handlers that change one user's roles and tenant memberships: role set / add (v1, v2) /
  * remove, with or without `tenantId`, and tenant add / remove. Every one answers `{ user }`
- * as it is after the change. Rules (spec "Semantics"):
+ * as it is after the change. Rules (docs/descope-api.md, "Semantics"):
  * - no `tenantId` (or `""`) is the project level: project roles only;
  * - roles must exist in scope (project; for a tenant, the project or that tenant), else E011004;
  * - v1 add, set and remove on a tenant the user is not in: 400 E011004;
@@ -18,7 +18,7 @@ import {
   type StateData,
   type UserRecord,
 } from "./model";
-import type { HandlerContext } from "./routes";
+import type { HandlerContext } from "./core";
 import { dedupe, optionalTenantId, requireString, requireStringArray } from "./validate";
 
 interface RoleChange {

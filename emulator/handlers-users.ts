@@ -13,7 +13,7 @@ import {
   type StateData,
   type UserRecord,
 } from "./model";
-import type { HandlerContext } from "./routes";
+import type { HandlerContext } from "./core";
 import {
   dedupe,
   optionalBoolean,

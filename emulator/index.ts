@@ -10,10 +10,11 @@
  * ```
  */
 import type { AddressInfo } from "node:net";
+import type { EmulatorCore } from "./core";
 import { FaultInjector, checkFaultOptions } from "./faults";
 import { RateLimiter, checkRateLimit } from "./limiter";
 import { RequestLog, type RequestLogView } from "./request-log";
-import { createEmulatorServer, type EmulatorCore } from "./server";
+import { createEmulatorServer } from "./server";
 import { Store, type StateAccess } from "./store";
 import type { EmulatorSeed, FaultOptions, RateLimitOptions } from "./types";
 

@@ -2,30 +2,11 @@
  * The route table: one row per Descope operation (method, path, handler), keyed by Descope's
  * own operation names. A request that matches no row is answered 404 by the server, loudly.
  */
+import type { Route } from "./core";
 import * as roles from "./handlers-roles";
 import * as tenants from "./handlers-tenants";
 import * as userRoles from "./handlers-user-roles";
 import * as users from "./handlers-users";
-import type { Store } from "./store";
-import type { Body } from "./validate";
-
-/** What a handler gets: the parsed body (`{}` for GET), the query string and the store. */
-export interface HandlerContext {
-  body: Body;
-  query: Record<string, string>;
-  store: Store;
-}
-
-/** Answers the JSON body of a 200, or throws an ApiError. */
-export type Handler = (ctx: HandlerContext) => unknown;
-
-/** One row of the table. */
-export interface Route {
-  operation: string;
-  method: "GET" | "POST";
-  path: string;
-  handler: Handler;
-}
 
 /** Every operation the emulator implements (docs/descope-api.md, "Endpoints"). */
 export const routes: readonly Route[] = [

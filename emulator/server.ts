@@ -7,8 +7,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleControl } from "./control";
+import type { EmulatorCore } from "./core";
 import { ApiError, internalError, rateLimited, unauthorized, unknownPath } from "./errors";
-import { isAfterApply, type FaultInjector } from "./faults";
+import { isAfterApply } from "./faults";
 import {
   bodyForLog,
   errorAnswer,
@@ -19,25 +20,9 @@ import {
   type Answer,
   type RawBody,
 } from "./http-io";
-import type { RateLimiter } from "./limiter";
-import { safeHeaders, type RequestLog } from "./request-log";
+import { safeHeaders } from "./request-log";
 import { matchRoute } from "./routes";
-import type { Store } from "./store";
-import type { EmulatorSeed, FaultKind, RecordedRequest } from "./types";
-
-/** Everything one running emulator is made of; shared by the server, the admin paths and the handle. */
-export interface EmulatorCore {
-  projectId: string;
-  managementKey: string;
-  store: Store;
-  faults: FaultInjector;
-  limiter: RateLimiter;
-  log: RequestLog;
-  /** Back to the start-up state, faults and limit (or `seed` instead of the start-up seed). */
-  reset(seed?: EmulatorSeed): void;
-  /** Where loud warnings go (unknown paths, handler bugs). */
-  warn(line: string): void;
-}
+import type { FaultKind, RecordedRequest } from "./types";
 
 const GATEWAY_PAGE =
   "<html><head><title>503 Service Temporarily Unavailable</title></head>" +
