@@ -1,9 +1,9 @@
 /**
  * Errors the emulator answers with: one class carrying the HTTP status and the Descope
- * `errorCode`, and one constructor per row of the spec's error table.
+ * `errorCode`, and one constructor per row of the error table in docs/descope-api.md ("Transport").
  */
 
-/** Descope error codes used by the emulator (spec: "Errors" table). */
+/** Descope error codes used by the emulator (docs/descope-api.md, "Transport"; `E000…` are the emulator's own). */
 export const ErrorCodes = {
   /** Malformed request: body not JSON, not an object, too large. */
   badRequest: "E011001",

@@ -1,6 +1,6 @@
 /**
  * Small HTTP helpers shared by the API and the admin paths: reading a bounded body, parsing
- * JSON object bodies with the spec's error, and writing JSON or text answers safely (never
+ * JSON object bodies with the error docs/descope-api.md gives, and writing JSON or text answers safely (never
  * throwing when the client has already gone).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";

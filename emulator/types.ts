@@ -1,7 +1,7 @@
 /**
  * Public data shapes of the Descope emulator: the objects its API answers with (as written in
  * docs/descope-api.md), the seed format, and the options of the fault injector and the
- * rate limiter. Nothing here is imported from provider/: the emulator is written from the spec.
+ * rate limiter. Nothing here is imported from provider/: the emulator is written from that contract.
  */
 
 /** One tenant membership as the API renders it inside a user. */

@@ -1,6 +1,6 @@
 /**
  * Field readers for request bodies and query strings. Each returns the typed value or throws
- * the spec's error: a missing required field is E011002, a wrong type or an empty required
+ * the error of docs/descope-api.md: a missing required field is E011002, a wrong type or an empty required
  * string is E011004. `null` counts as missing, like an omitted JSON field.
  */
 import { invalidArgument, missingArgument } from "./errors";

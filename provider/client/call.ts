@@ -2,7 +2,7 @@
  * The call loop of one Management API operation: the license handshake, then limiter →
  * attempt → `decideRetry` → sleep, under the per-operation deadline; and the parse of a 2xx body.
  *
- * Retries are bounded by the deadline, not by a count (spec "Resilience"). The deadline is
+ * Retries are bounded by the deadline, not by a count (README "Resilience"). The deadline is
  * paused while the operation only waits on pacing: queueing for the client-side budget, and
  * sleeping the `Retry-After` of a 429.
  *

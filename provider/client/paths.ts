@@ -1,6 +1,7 @@
 /**
  * The Descope Management API endpoints this package calls, keyed by Descope's own operation
- * names (as in `@descope/node-sdk`'s `lib/management/paths.ts`).
+ * names (as in `@descope/node-sdk`'s `lib/management/paths.ts`). The contract they follow is
+ * docs/descope-api.md ("Endpoints"); a change to a row starts there.
  *
  * Only what the provider uses is listed. Tests never read this table: they assert the literal
  * wire paths seen by the emulator, so a wrong row here fails a test.

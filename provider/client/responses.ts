@@ -1,5 +1,6 @@
 /**
- * Zod schemas of the Management API responses the client reads.
+ * Zod schemas of the Management API responses the client reads (docs/descope-api.md, "Endpoints"
+ * and "The user object").
  *
  * Built by factory functions, never at module scope (house style, boundary 5: the serialized
  * shim must reach no module-scope zod schema). The client builds them once per instance.

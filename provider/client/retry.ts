@@ -2,7 +2,7 @@
  * PURE retry decisions for Management API calls: no I/O, no clock, no env. The caller passes
  * the time (`elapsedMs`, `nowMs`) and the randomness (`random`) in, so every row is a table test.
  *
- * Policy (spec "Resilience"): retries are bounded by time, not by count: the per-operation
+ * Policy (README "Resilience"; docs/descope-api.md "Rate limits"): retries are bounded by time, not by count: the per-operation
  * deadline (5 minutes by default) is the bound, and no backoff sleep ends past it. 429 waits
  * `Retry-After` (up to 120 s; asked for longer, the call fails) and retries, and that wait does
  * not count against the deadline: it is the service's pacing, not slowness. 5xx, 408,

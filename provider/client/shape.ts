@@ -1,6 +1,7 @@
 /**
  * Request shaping, apart from I/O: the URL, headers and body of one Management API call, and
- * the call context used in error messages. Pure functions of their arguments.
+ * the call context used in error messages. Pure functions of their arguments. The wire rules
+ * (base URL, region, `Authorization`, JSON bodies) are docs/descope-api.md, "Transport".
  */
 import type { DescopeCallContext } from "../errors";
 import { paths, type DescopeOperation, type HttpMethod } from "./paths";

@@ -1,7 +1,7 @@
 /**
  * Each client method against the emulator: the literal wire path, query and body it sends
  * (read from the emulator's request log, never from provider/client/paths.ts), what it
- * returns, and the license handshake.
+ * returns, and the license handshake. The paths are those of docs/descope-api.md, "Endpoints".
  */
 import { DescopeApiError } from "../../provider/errors";
 import { rejectionOf, useEmulator } from "./harness";

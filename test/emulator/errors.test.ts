@@ -1,6 +1,7 @@
 /**
  * What the emulator does with bad requests: wrong credentials, bodies that are not JSON,
  * fields of the wrong type, missing fields, unknown paths. A request that fails changes nothing.
+ * Statuses and codes: docs/descope-api.md, "Transport".
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import { send, startHarness } from "./helpers";

@@ -1,5 +1,6 @@
 /**
- * Tenant and role endpoints and the license handshake, driven by the official node-sdk.
+ * Tenant and role endpoints and the license handshake, driven by the official node-sdk
+ * (docs/descope-api.md, "Endpoints").
  */
 import DescopeClient from "@descope/node-sdk";
 import { startEmulator } from "../../emulator";

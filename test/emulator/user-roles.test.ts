@@ -1,6 +1,6 @@
 /**
  * Role and tenant membership changes on one user, driven by the official node-sdk (and raw
- * HTTP for the legacy v1 role/add the SDK no longer calls). Spec: "Semantics".
+ * HTTP for the legacy v1 role/add the SDK no longer calls). Contract: docs/descope-api.md, "Semantics".
  */
 import { send, startHarness, type Harness } from "./helpers";
 

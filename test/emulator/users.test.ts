@@ -1,7 +1,7 @@
 /**
  * User endpoints driven by the official @descope/node-sdk: create, create test user, load
  * (login ID, user ID), load many, search, delete. Paths and bodies are the SDK's own, written
- * here as literals.
+ * here as literals; the contract is docs/descope-api.md, "Endpoints".
  */
 import { startHarness, type Harness } from "./helpers";
 
