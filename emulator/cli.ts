@@ -29,7 +29,8 @@ Options:
   --management-key <key>  management key to accept (default K2emulator-local-management-key)
   -h, --help              show this help
 
-Admin paths under /emulator/ (state, seed, reset, requests, faults, rate-limit) need no credentials.`;
+Admin paths under /emulator/ (state, seed, reset, requests, faults, rate-limit) need no credentials;
+their POST and DELETE need Content-Type: application/json. Every request needs a loopback Host header.`;
 
 /** Parses argv (without `node` and the script); throws an Error with a one-line message on bad input. */
 export function parseCliArgs(argv: string[]): CliOptions {

@@ -1,7 +1,9 @@
 /**
  * Admin paths under `/emulator/`, for driving the emulator from another process (the CLI
  * case). They need no Descope credentials, are never faulted, rate limited or recorded, and
- * answer JSON. Errors use the same `{ errorCode, errorDescription }` body as the API.
+ * answer JSON. Errors use the same `{ errorCode, errorDescription }` body as the API. POST and
+ * DELETE need `Content-Type: application/json` (else 415 E000415, nothing changes), and like
+ * every request a loopback `Host` (checked by the server): see request-guard.ts for why.
  *
  * | method + path                 | body                         | answer                    |
  * |-------------------------------|------------------------------|---------------------------|
@@ -18,6 +20,7 @@
 import type { EmulatorCore } from "./core";
 import { ApiError, malformedRequest, unknownPath } from "./errors";
 import { errorAnswer, type Answer, type RawBody } from "./http-io";
+import { requireJsonForAdminWrite } from "./request-guard";
 import type { EmulatorSeed, FaultOptions, RateLimitOptions } from "./types";
 
 /** The admin paths, for the index at `GET /emulator`. */
@@ -79,11 +82,21 @@ const actions: Record<string, ControlAction> = {
   },
 };
 
-/** Answers one admin request. Nothing here throws: bad input is a 400, an unknown path a 404. */
-export function handleControl(core: EmulatorCore, method: string, path: string, raw: RawBody): Answer {
+/**
+ * Answers one admin request. Nothing here throws: a POST or DELETE that is not JSON is a 415,
+ * bad input a 400, an unknown path a 404.
+ */
+export function handleControl(
+  core: EmulatorCore,
+  method: string,
+  path: string,
+  raw: RawBody,
+  contentType: string | undefined,
+): Answer {
   const key = `${method} ${path.replace(/\/+$/, "")}`;
   const action = Object.hasOwn(actions, key) ? actions[key] : undefined;
   try {
+    requireJsonForAdminWrite(method, path, contentType);
     if (!action) throw unknownPath(method, path);
     return { status: 200, body: action(core, parseJson(raw)) };
   } catch (err) {

@@ -18,6 +18,10 @@ export const ErrorCodes = {
   rateLimited: "E130429",
   /** Emulator only: no route for this method and path. */
   unknownPath: "E000404",
+  /** Emulator only: an admin POST or DELETE without `Content-Type: application/json`. */
+  unsupportedMediaType: "E000415",
+  /** Emulator only: a `Host` header that is not loopback (a DNS-rebinding guard). */
+  hostNotAllowed: "E000421",
   /** Emulator only: a bug in a handler; the request changed nothing. */
   internal: "E000500",
 } as const;
@@ -112,4 +116,31 @@ export function unknownPath(method: string, path: string): ApiError {
 export function internalError(err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   return new ApiError(500, ErrorCodes.internal, "Internal emulator error", message);
+}
+
+/** A header value quoted for a message: at most 100 characters, or `none` when absent. */
+function quoteHeader(value: string | undefined): string {
+  return value === undefined ? "none" : `'${value.length > 100 ? `${value.slice(0, 100)}…` : value}'`;
+}
+
+/** 421 E000421: the `Host` header is not a loopback name, so the request may come from a rebound DNS name. */
+export function hostNotAllowed(host: string | undefined): ApiError {
+  return new ApiError(
+    421,
+    ErrorCodes.hostNotAllowed,
+    "Host not allowed",
+    `descope-emulator answers only requests whose Host header is loopback (localhost, 127.x.x.x or [::1], ` +
+      `with or without a port); got ${quoteHeader(host)}. This guards against DNS rebinding.`,
+  );
+}
+
+/** 415 E000415: an admin POST or DELETE whose `Content-Type` is not `application/json`. */
+export function unsupportedMediaType(method: string, path: string, contentType: string | undefined): ApiError {
+  return new ApiError(
+    415,
+    ErrorCodes.unsupportedMediaType,
+    "Unsupported media type",
+    `${method} ${path} needs the header Content-Type: application/json (got ${quoteHeader(contentType)}); ` +
+      `admin paths refuse other types so that a web page cannot drive the emulator.`,
+  );
 }

@@ -1,14 +1,15 @@
 /**
- * HTTP wiring of the emulator. One Descope API request goes through, in order:
+ * HTTP wiring of the emulator. Every request first needs a loopback `Host` (else 421 E000421,
+ * unrecorded; request-guard.ts). One Descope API request then goes through, in order:
  * latency → injected fault decided (before-apply faults answer here) → route (unknown: 404,
  * loudly) → auth (401) → rate limit (429) → JSON body (400) → handler in a transaction →
  * after-apply fault (the change stays, the answer is lost) → answer, recorded in the log.
- * Paths under `/emulator/` go to the admin control instead and need no credentials.
+ * Paths under `/emulator/` go to the admin control instead and need no credentials (control.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleControl } from "./control";
 import type { EmulatorCore } from "./core";
-import { ApiError, internalError, rateLimited, unauthorized, unknownPath } from "./errors";
+import { ApiError, hostNotAllowed, internalError, rateLimited, unauthorized, unknownPath } from "./errors";
 import { isAfterApply } from "./faults";
 import {
   bodyForLog,
@@ -20,6 +21,7 @@ import {
   type Answer,
   type RawBody,
 } from "./http-io";
+import { isLoopbackHost } from "./request-guard";
 import { safeHeaders } from "./request-log";
 import { matchRoute } from "./routes";
 import type { FaultKind, RecordedRequest } from "./types";
@@ -139,8 +141,13 @@ export function createEmulatorServer(core: EmulatorCore): { server: Server; stop
         return send(res, { status: 400, body: { errorCode: "E011001", errorDescription: "Malformed URL" } });
       }
       const raw = await readBody(req);
+      if (!isLoopbackHost(req.headers.host)) {
+        const refusal = hostNotAllowed(req.headers.host);
+        core.warn(`descope-emulator: 421 for ${req.method} ${url.pathname}: ${refusal.errorMessage}`);
+        return send(res, errorAnswer(refusal));
+      }
       if (url.pathname === "/emulator" || url.pathname.startsWith("/emulator/")) {
-        return send(res, handleControl(core, req.method ?? "GET", url.pathname, raw));
+        return send(res, handleControl(core, req.method ?? "GET", url.pathname, raw, req.headers["content-type"]));
       }
       await handleApi(core, req, res, url, raw, sleep);
     })().catch(() => {

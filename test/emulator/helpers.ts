@@ -1,8 +1,10 @@
 /**
  * Helpers for the emulator suites: an emulator plus an official node-sdk client that has
- * finished its license handshake, and a raw HTTP helper for what the SDK cannot send.
+ * finished its license handshake, and raw HTTP helpers for what the SDK cannot send (`send`
+ * with fetch; `sendRaw` with node:http, for the headers fetch sets itself, such as `Host`).
  */
 import DescopeClient from "@descope/node-sdk";
+import { request } from "node:http";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../emulator";
 
 /** The management part of the official SDK. */
@@ -76,4 +78,30 @@ export async function send(
 /** The recorded calls as `METHOD path` strings, the easiest thing to compare with literals. */
 export function calls(emu: EmulatorHandle): string[] {
   return emu.requests.all().map((r) => `${r.method} ${r.path}`);
+}
+
+/**
+ * Sends one request with exactly these headers over node:http (which, unlike fetch, lets a
+ * test set `Host` or leave it out: `headers.host === null` sends none). Nothing is added.
+ */
+export function sendRaw(
+  emu: EmulatorHandle,
+  method: string,
+  path: string,
+  headers: Record<string, string | null>,
+  body?: string,
+): Promise<{ status: number; json: any }> {
+  const sent = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== null));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: emu.port, method, path, headers: sent, setHost: !("host" in headers) },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
