@@ -1,17 +1,18 @@
 /**
  * Who a login ID names, and the user as last seen, per provider process.
  *
- * Resolving a login ID to a user batches: the login IDs asked for within a few milliseconds
- * (the engine checks a program's resources together) go to one user search (up to 100 per
- * call), and each miss is confirmed with a direct load, because search can lag behind writes
- * and does not match a user ID given as `loginId`. Search results serve identity only; state
- * for planning comes from loads and write answers: a user loaded, or returned by a write, is
- * reused for the next operation on that user while no other locked operation on that user has
- * ended since (operations on one user are serialized, so the last answer is current).
+ * The first lookup in a process sweeps the project's users (see user-roster.ts): in a project
+ * of up to 500 users, a few search pages answer every later lookup. A name the sweep cannot
+ * answer is resolved in batches: the login IDs asked for together go to one user search (up to
+ * 100 per call), and each miss is confirmed with a direct load, because search can lag behind
+ * writes and does not match a user ID given as `loginId`. A user swept, loaded, or returned by
+ * a write is reused for the next operation on that user while no locked operation on that user
+ * has ended since (operations on one user are serialized, so the last answer is current).
  */
 import type { DescopeClient, DescopeUser } from "./client/client";
 import { KeyedBatch, type BatchAnswer } from "./keyed-batch";
 import type { UserLocks } from "./user-locks";
+import { findInRoster, sweepUsers, type Roster } from "./user-roster";
 
 /**
  * How long resolution waits for more login IDs to batch, in ms. The engine checks one resource
@@ -38,16 +39,23 @@ export class UserDirectory {
   private readonly seen = new Map<string, Seen>();
   private byLoginId?: KeyedBatch<string, DescopeUser | null>;
   private byUserId?: KeyedBatch<string, DescopeUser | null>;
+  private roster?: Promise<Roster | undefined>;
 
   constructor(private readonly locks: UserLocks) {}
 
   /**
    * The user `loginId` names (login ID or user ID), for its identity (`userId`, `loginIds`);
-   * null when there is no such user. Resolved once per process, in batches.
+   * null when there is no such user. Resolved once per process: from the sweep, else in batches.
    */
-  resolve(api: DescopeClient, loginId: string): Promise<DescopeUser | null> {
+  async resolve(api: DescopeClient, loginId: string): Promise<DescopeUser | null> {
     const known = this.ids.get(loginId);
-    if (known) return Promise.resolve(known);
+    if (known) return known;
+    const roster = await this.sweep(api);
+    const swept = roster && findInRoster(roster, loginId);
+    if (swept) {
+      this.learn(swept, loginId);
+      return swept;
+    }
     this.byLoginId ??= new KeyedBatch((ids) => this.fetchByLoginId(api, ids), null, BATCH_WINDOW_MS, BATCH_MAX);
     return this.byLoginId.get(loginId);
   }
@@ -57,9 +65,32 @@ export class UserDirectory {
    * answer when nothing changed it since, else a load. Call inside the user's lock.
    */
   async current(api: DescopeClient, userId: string): Promise<DescopeUser | null> {
+    const last = this.lastSeen(userId) ?? ((await this.sweep(api)) && this.lastSeen(userId));
+    return last ?? this.reload(api, userId);
+  }
+
+  private lastSeen(userId: string): DescopeUser | undefined {
     const last = this.seen.get(userId);
-    if (last && last.generation === this.locks.generation(userId)) return last.user;
-    return this.reload(api, userId);
+    return last && last.generation === this.locks.generation(userId) ? last.user : undefined;
+  }
+
+  /**
+   * The project's users, swept once per process (undefined when the sweep failed: it is an
+   * optimisation, loads decide). Swept users count as seen, except those this process has
+   * already seen or written: their own answers are newer than a search.
+   */
+  private sweep(api: DescopeClient): Promise<Roster | undefined> {
+    this.roster ??= sweepUsers(api).then(
+      (roster) => {
+        for (const user of roster.users) {
+          if (this.seen.has(user.userId) || this.locks.generation(user.userId) > 0) continue;
+          this.seen.set(user.userId, { user, generation: 0 });
+        }
+        return roster;
+      },
+      () => undefined,
+    );
+    return this.roster;
   }
 
   /**

@@ -55,7 +55,7 @@ describe("preview checks against the project", () => {
     expect(mutations(s.emu)).toEqual([]);
   });
 
-  it("checks 40 new assignments over 8 users with one load per user, one of roles and of tenants, and no write", async () => {
+  it("checks 40 new assignments over 8 users in four calls (the license, one user sweep, roles, tenants) and no write", async () => {
     const seed: EmulatorSeed = {
       ...baseSeed(),
       users: Array.from({ length: 8 }, (_, i) => ({ loginId: `u${i}@example.com` })),
@@ -86,12 +86,12 @@ describe("preview checks against the project", () => {
     expect(preview.error).toBeUndefined();
     expect(preview.changeSummary).toEqual({ create: 41 });
     expect(mutations(s.emu)).toEqual([]);
-    // The engine checks one resource at a time, so each user's first check loads that user.
+    // The engine checks one resource at a time; the first check sweeps the project's users.
     expect(calls(s).sort()).toEqual([
       "GET /v1/mgmt/license",
       "GET /v1/mgmt/role/all",
       "GET /v1/mgmt/tenant/all",
-      ...Array(8).fill("GET /v1/mgmt/user"),
+      "POST /v2/mgmt/user/search",
     ]);
   });
 

@@ -68,7 +68,7 @@ export function tenantRoles(emu: EmulatorHandle, loginId: string, tenantId: stri
 }
 
 /** POST endpoints that only read (loads and searches), left out of {@link mutations}. */
-const READ_POSTS = ["/v1/mgmt/users/load", "/v2/mgmt/user/search"];
+export const READ_POSTS = ["/v1/mgmt/users/load", "/v2/mgmt/user/search"];
 
 /** The mutating calls the emulator answered, as `METHOD path status` lines (loads left out). */
 export function mutations(emu: EmulatorHandle): string[] {

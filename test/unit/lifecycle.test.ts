@@ -7,7 +7,7 @@ import * as lifecycle from "../../provider/lifecycle";
 import { resetProviderState } from "../../provider/provider-state";
 import { UserLocks } from "../../provider/user-locks";
 import type { AssignmentOutputs } from "../../provider/plan";
-import { baseSeed } from "../support/scenario";
+import { READ_POSTS, baseSeed } from "../support/scenario";
 
 const ADA = "ada@example.com";
 const ADA_ID = "U2ada00000000000000000000000";
@@ -29,8 +29,15 @@ async function configureFor(emu: EmulatorHandle): Promise<void> {
 const posts = (emu: EmulatorHandle) =>
   emu.requests
     .all()
-    .filter((r) => r.method === "POST")
+    .filter((r) => r.method === "POST" && !READ_POSTS.includes(r.path))
     .map((r) => `${r.path} ${r.status}`);
+
+/** The API calls the emulator answered, as `METHOD path` lines, without the license handshake. */
+const apiCalls = (emu: EmulatorHandle) =>
+  emu.requests
+    .all()
+    .filter((q) => q.path !== "/v1/mgmt/license")
+    .map((q) => `${q.method} ${q.path}`);
 
 describe("lifecycle", () => {
   let emu: EmulatorHandle;
@@ -124,21 +131,17 @@ describe("lifecycle", () => {
   });
 
   describe("diff", () => {
-    it("resolves another login ID of the same user with one load and does not replace", async () => {
+    it("resolves another login ID of the same user with one call and does not replace", async () => {
       emu.state.seed({ users: [{ loginIds: [ADA, "ada.lovelace"], userId: ADA_ID }] });
       const r = await created({ loginId: ADA, roleNames: ["admin"] });
       await nextDeployment(emu);
       emu.requests.clear();
       const d = await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
       expect(d).toMatchObject({ changes: true, replaces: [] });
-      const userCalls = () =>
-        emu.requests
-          .all()
-          .filter((q) => q.path !== "/v1/mgmt/license")
-          .map((q) => `${q.method} ${q.path}`);
-      expect(userCalls()).toEqual(["GET /v1/mgmt/user"]);
+      const userCalls = () => apiCalls(emu);
+      expect(userCalls()).toEqual(["POST /v2/mgmt/user/search"]); // the sweep of a small project
       await lifecycle.diff(r.id, r.outs, { loginId: "ada.lovelace", roleNames: ["admin"], mode: "set" });
-      expect(userCalls()).toHaveLength(1); // the load is reused within the process
+      expect(userCalls()).toHaveLength(1); // the sweep is reused within the process
       const other = await lifecycle.diff(r.id, r.outs, {
         loginId: "bob@example.com",
         roleNames: ["admin"],
@@ -149,7 +152,7 @@ describe("lifecycle", () => {
   });
 
   describe("read", () => {
-    it("loads the users of reads that run together in one users/load call", async () => {
+    it("reads every user of a small project with one search", async () => {
       const a = await created({ loginId: ADA, roleNames: ["admin"] });
       const b = await created({ loginId: "bob@example.com", roleNames: ["admin"] });
       const c = await created({ loginId: "cy@example.com", tenantId: "globex", roleNames: ["support"] });
@@ -157,11 +160,20 @@ describe("lifecycle", () => {
       emu.requests.clear();
       const reads = await Promise.all([a, b, c, a].map((r) => lifecycle.read(r.id, r.outs)));
       expect(reads.map((r) => r.id)).toEqual([a.id, b.id, c.id, a.id]);
-      const calls = emu.requests
-        .all()
-        .filter((q) => q.path !== "/v1/mgmt/license")
-        .map((q) => `${q.method} ${q.path}`);
-      expect(calls).toEqual(["POST /v1/mgmt/users/load"]);
+      expect(apiCalls(emu)).toEqual(["POST /v2/mgmt/user/search"]);
+    });
+
+    it("loads the users of reads that run together in one users/load call when the project is too large to sweep", async () => {
+      const fillers = Array.from({ length: 500 }, (_, i) => ({ loginId: `filler${i}@example.com` }));
+      emu.reset({ ...baseSeed(), users: [...fillers, ...(baseSeed().users ?? [])] });
+      const a = await created({ loginId: ADA, roleNames: ["admin"] });
+      const b = await created({ loginId: "bob@example.com", roleNames: ["admin"] });
+      const c = await created({ loginId: "cy@example.com", tenantId: "globex", roleNames: ["support"] });
+      await nextDeployment(emu);
+      emu.requests.clear();
+      const reads = await Promise.all([a, b, c, a].map((r) => lifecycle.read(r.id, r.outs)));
+      expect(reads.map((r) => r.id)).toEqual([a.id, b.id, c.id, a.id]);
+      expect(apiCalls(emu)).toEqual(["POST /v2/mgmt/user/search", "POST /v1/mgmt/users/load"]);
     });
 
     it("returns the live roles, and as inputs the roles held so that preview --diff names roleNames; no id once the user is gone", async () => {
