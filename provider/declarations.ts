@@ -30,24 +30,31 @@ export interface Declaration {
 /** Every declaration of this deployment, by resource name. */
 export class DeclarationRegistry {
   private readonly byName = new Map<string, Declaration>();
+  /** The resolved declarations by user and scope: every resource consults its peers. */
+  private readonly byUserScope = new Map<string, Set<Declaration>>();
 
   /** Records (or replaces) a declaration; the userId is kept when the user and scope stay. */
   declare(d: Omit<Declaration, "userId" | "grantedRoleNames" | "ownsMembership">): void {
     const before = this.byName.get(d.name);
     const same = before && before.loginId === d.loginId && before.tenantId === d.tenantId;
-    this.byName.set(d.name, {
+    if (before) this.unindex(before);
+    const declared: Declaration = {
       ...d,
       userId: same ? before.userId : undefined,
       grantedRoleNames: same ? before.grantedRoleNames : [],
       ownsMembership: same ? before.ownsMembership : false,
-    });
+    };
+    this.byName.set(d.name, declared);
+    this.index(declared);
   }
 
   /** Sets the user a declaration names and, when known, what its resource owns. */
   resolve(name: string, userId: string, owns?: { grantedRoleNames: readonly string[]; membership: boolean }): void {
     const d = this.byName.get(name);
     if (!d) return;
+    this.unindex(d);
     d.userId = userId;
+    this.index(d);
     if (owns) {
       d.grantedRoleNames = [...owns.grantedRoleNames];
       d.ownsMembership = owns.membership;
@@ -98,10 +105,28 @@ export class DeclarationRegistry {
   }
 
   private peers(userId: string, tenantId: string | null, exceptName?: string): Declaration[] {
-    return [...this.byName.values()].filter(
-      (p) => p.name !== exceptName && p.userId === userId && p.tenantId === tenantId,
-    );
+    const same = this.byUserScope.get(scopeKey(userId, tenantId));
+    return same ? [...same].filter((p) => p.name !== exceptName) : [];
   }
+
+  private index(d: Declaration): void {
+    if (d.userId === undefined) return;
+    const key = scopeKey(d.userId, d.tenantId);
+    const same = this.byUserScope.get(key) ?? new Set<Declaration>();
+    this.byUserScope.set(key, same.add(d));
+  }
+
+  private unindex(d: Declaration): void {
+    if (d.userId === undefined) return;
+    const key = scopeKey(d.userId, d.tenantId);
+    const same = this.byUserScope.get(key);
+    if (same?.delete(d) && same.size === 0) this.byUserScope.delete(key);
+  }
+}
+
+/** The index key of a user in a scope (project scope: null, never a tenant ID). */
+function scopeKey(userId: string, tenantId: string | null): string {
+  return JSON.stringify([userId, tenantId]);
 }
 
 /** Why `d` and `other` (one user, one scope) contradict each other, or undefined. */

@@ -74,8 +74,19 @@ function identifier(name: string) {
   );
 }
 
-/** The schema of the declared inputs (a fresh object per call). */
+let cachedSchema: ReturnType<typeof buildAssignmentSchema> | undefined;
+
+/**
+ * The schema of the declared inputs, built on first use and kept for the process: `check`
+ * runs once per resource, and building the schema each time was most of its garbage. (The
+ * serialized shim never reaches this module's state: it requires the package at call time.)
+ */
 export function assignmentSchema() {
+  cachedSchema ??= buildAssignmentSchema();
+  return cachedSchema;
+}
+
+function buildAssignmentSchema() {
   return z
     .object({
       loginId: identifier("loginId"),

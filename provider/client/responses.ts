@@ -91,23 +91,39 @@ function text() {
 
 /** Schema of one entry of `user.userTenants`. */
 export function userTenantSchema(): z.ZodType<DescopeUserTenant, z.ZodTypeDef, unknown> {
-  return z.object({ tenantId: z.string().min(1), tenantName: text(), roleNames: stringList() }).passthrough();
+  return rawUserTenant().transform(toUserTenant);
 }
 
 /** Schema of the Descope user object (requires `userId`). */
 export function userSchema(): z.ZodType<DescopeUser, z.ZodTypeDef, unknown> {
+  // One transform for the whole user rather than one per field: a user answer can carry
+  // hundreds of memberships, and every answer of every write is parsed.
   return z
     .object({
       userId: z.string().min(1),
-      loginIds: stringList(),
-      roleNames: stringList(),
-      userTenants: z
-        .array(userTenantSchema())
-        .nullish()
-        .transform((v) => v ?? []),
-      status: text(),
+      loginIds: z.array(z.string()).nullish(),
+      roleNames: z.array(z.string()).nullish(),
+      userTenants: z.array(rawUserTenant()).nullish(),
+      status: z.string().nullish(),
     })
+    .passthrough()
+    .transform((u) => ({
+      ...u,
+      loginIds: u.loginIds ?? [],
+      roleNames: u.roleNames ?? [],
+      userTenants: (u.userTenants ?? []).map(toUserTenant),
+      status: u.status ?? "",
+    }));
+}
+
+function rawUserTenant() {
+  return z
+    .object({ tenantId: z.string().min(1), tenantName: z.string().nullish(), roleNames: z.array(z.string()).nullish() })
     .passthrough();
+}
+
+function toUserTenant(t: z.infer<ReturnType<typeof rawUserTenant>>): DescopeUserTenant {
+  return { ...t, tenantName: t.tenantName ?? "", roleNames: t.roleNames ?? [] };
 }
 
 /** Schema of `{ user }`, the answer of `loadUser` and every user mutation; yields the user. */
