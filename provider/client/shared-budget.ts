@@ -320,6 +320,12 @@ export async function sweepBudgetDir(
   return deleted;
 }
 
+/**
+ * How long a finished token may wait to be written when no call waits, in ms. Other processes
+ * count it as in use meanwhile, which is the same count: its window starts at its finish.
+ */
+const PUBLISH_DELAY_MS = 100;
+
 /** Options of {@link SharedRateLimiter}. */
 export interface SharedLimiterOptions {
   /** Directory of the state files; created (mode 0700) when missing. */
@@ -364,6 +370,8 @@ export class SharedRateLimiter implements Limiter {
   private own: SharedToken[] = [];
   private readonly waiters: Waiter[] = [];
   private timer: unknown = undefined;
+  /** A pending round that only publishes finished tokens (see `release`). */
+  private publishTimer: unknown = undefined;
   private running = false;
   private again = false;
   private dirReady = false;
@@ -420,6 +428,10 @@ export class SharedRateLimiter implements Limiter {
     if (this.timer !== undefined) {
       this.clock.clearTimer(this.timer);
       this.timer = undefined;
+    }
+    if (this.publishTimer !== undefined) {
+      this.clock.clearTimer(this.publishTimer); // this round publishes the finishes
+      this.publishTimer = undefined;
     }
     let others: SharedToken[] = [];
     let granted: (() => void)[] | undefined;
@@ -482,11 +494,22 @@ export class SharedRateLimiter implements Limiter {
         w.resolve(() => {
           if (token.finishedAt !== undefined) return;
           token.finishedAt = roundUp(this.clock.now(), this.windowMs / 60);
-          this.sync(); // publish the finish, and serve waiters
+          // A waiter needs a round now. Otherwise the finish is published a moment later, with
+          // the others that come in the meantime: a round per release was most of the I/O.
+          if (this.waiters.length > 0) this.sync();
+          else this.publishSoon();
         }),
       );
     }
     return granted;
+  }
+
+  private publishSoon(): void {
+    if (this.publishTimer !== undefined) return;
+    this.publishTimer = this.clock.setTimer(() => {
+      this.publishTimer = undefined;
+      this.sync();
+    }, PUBLISH_DELAY_MS);
   }
 
   private schedule(others: readonly SharedToken[]): void {
