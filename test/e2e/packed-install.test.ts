@@ -91,11 +91,13 @@ describe("the packed package", () => {
   });
 
   describe("npm pack", () => {
-    it("packs the built provider, both commands and the README", () => {
+    it("packs the built provider, both commands, the README, the license and the changelog", () => {
       expect(packed.files.map((f) => f.path)).toEqual(
         expect.arrayContaining([
           "package.json",
           "README.md",
+          "LICENSE",
+          "CHANGELOG.md",
           "bin/descope-access.js",
           "bin/descope-emulator.js",
           "dist/provider/index.js",
@@ -106,9 +108,9 @@ describe("the packed package", () => {
       );
     });
 
-    it("packs nothing but package.json, the README, bin/ and compiled provider and emulator files", () => {
+    it("packs nothing but package.json, the README, the license, the changelog, bin/ and compiled provider and emulator files", () => {
       const allowed =
-        /^(package\.json|README\.md|bin\/[\w-]+\.js|dist\/(provider|emulator)\/[\w/-]+\.(js|d\.ts|js\.map))$/;
+        /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|bin\/[\w-]+\.js|dist\/(provider|emulator)\/[\w/-]+\.(js|d\.ts|js\.map))$/;
       expect(packed.files.map((f) => f.path).filter((p) => !allowed.test(p))).toEqual([]);
       expect(packed.files.map((f) => f.path).filter((p) => /(^|\/)(test|fixtures)\/|\.test\./.test(p))).toEqual([]);
     });
