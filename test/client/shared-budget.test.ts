@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RateLimiter } from "../../provider/client/limiter";
-import { SharedRateLimiter, budgetFileName, parseBudgetState, tokenCount } from "../../provider/client/shared-budget";
+import { budgetFileName, parseBudgetState, tokenCount } from "../../provider/client/budget-tokens";
+import { SharedRateLimiter } from "../../provider/client/shared-budget";
 import { useEmulator } from "./harness";
 
 const h = useEmulator();

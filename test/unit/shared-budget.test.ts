@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Release } from "../../provider/client/limiter";
+import { sweepBudgetDir, withFileLock } from "../../provider/client/budget-files";
 import {
-  SharedRateLimiter,
   budgetFileName,
   formatBudgetState,
   grantable,
@@ -14,12 +14,11 @@ import {
   nextCheckMs,
   parseBudgetState,
   roundUp,
-  sweepBudgetDir,
   tokenCount,
-  withFileLock,
   type LiveRules,
   type SharedToken,
-} from "../../provider/client/shared-budget";
+} from "../../provider/client/budget-tokens";
+import { SharedRateLimiter } from "../../provider/client/shared-budget";
 
 const NOW = 1_700_000_000_000;
 const rules: LiveRules = { windowMs: 60_000, maxHoldMs: 300_000, isDead: () => false };
