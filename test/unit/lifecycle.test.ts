@@ -7,7 +7,7 @@ import * as lifecycle from "../../provider/lifecycle";
 import { resetProviderState } from "../../provider/provider-state";
 import { UserLocks } from "../../provider/user-locks";
 import type { AssignmentOutputs } from "../../provider/plan";
-import { READ_POSTS, baseSeed } from "../support/scenario";
+import { READ_POSTS, baseSeed } from "../support/emulator-state";
 
 const ADA = "ada@example.com";
 const ADA_ID = "U2ada00000000000000000000000";
