@@ -34,6 +34,7 @@ const FAULTS: FaultOptions = {
   retryAfterSeconds: 1,
   failNext: [
     { count: 1, kind: "reset", paths: ["/v1/mgmt/user"] },
+    { count: 1, kind: "reset", paths: ["/v2/mgmt/user/search"] },
     { count: 1, kind: "reset-after-apply", paths: ["/v1/mgmt/user/update/tenant/add"] },
     { count: 1, kind: "503-after-apply", paths: ["/v1/mgmt/user/update/role/set"] },
     { count: 1, kind: "429", paths: ["/v2/mgmt/user/update/role/add"] },
@@ -158,7 +159,7 @@ describe("pulumi up and destroy", () => {
     expect(upFaults.unretried).toEqual([]);
     expect(upFaults.faulted).toEqual(
       expect.arrayContaining([
-        "reset GET /v1/mgmt/user",
+        "reset POST /v2/mgmt/user/search", // the user sweep of the preview checks
         "reset-after-apply POST /v1/mgmt/user/update/tenant/add",
         "503-after-apply POST /v1/mgmt/user/update/role/set",
         "429 POST /v2/mgmt/user/update/role/add",
@@ -178,7 +179,8 @@ describe("pulumi up and destroy", () => {
     expect(destroyFaults.unretried).toEqual([]);
     expect(destroyFaults.faulted).toEqual(
       expect.arrayContaining([
-        "reset GET /v1/mgmt/user",
+        "reset POST /v2/mgmt/user/search", // the user sweep of the first delete
+        "reset GET /v1/mgmt/user", // a load after a lost answer: the state decides
         "reset-after-apply POST /v1/mgmt/user/update/role/remove",
         "reset-after-apply POST /v1/mgmt/user/update/tenant/remove",
       ]),
