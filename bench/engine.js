@@ -9,20 +9,22 @@
  *   node bench/run.js             runs it as one section of results.md (BENCH_SKIP_ENGINE=1 skips)
  *
  * Environment: BENCH_ENGINE_N (assignments, default 500), BENCH_ENGINE_USERS (default 50),
- * BENCH_ENGINE_PHASE_TIMEOUT_S (per engine run, default 600), PULUMI_ENGINE_DIR (else
- * scripts/ensure-pulumi is asked). Progress goes to stderr.
+ * BENCH_ENGINE_PHASE_TIMEOUT_S (per engine run, default 600), BENCH_ENGINE_REPEATS (full runs,
+ * merged as medians; default 3), PULUMI_ENGINE_DIR (else scripts/ensure-pulumi is asked).
+ * Progress goes to stderr.
  *
  * Needs the compiled dist/ (provider, emulator) and .test-build/test/support/stack-runner.js.
  *
  * This file is the entry; the bench lives in bench/engine/: settings.js (paths, constants, sizes
  * from the environment), fleet.js (the seed, the assignments, the end-state checks),
  * process-tree.js (the provider's memory, ending what a run started), stacks.js (the engine's
- * environment, throwaway stacks, one operation per stack-runner process), bench.js (benchEngine,
- * the phases) and report.js (the verdicts and the markdown section).
+ * environment, throwaway stacks, one operation per stack-runner process), bench.js (one run:
+ * the phases), repeat.js (the repeated runs, merged) and report.js (the verdicts and the
+ * markdown section).
  */
 "use strict";
 
-const { benchEngine } = require("./engine/bench");
+const { benchEngineRepeated: benchEngine } = require("./engine/repeat");
 const { engineVerdicts, engineSection } = require("./engine/report");
 const { engineOptions } = require("./engine/settings");
 const { engineFleet } = require("./engine/fleet");

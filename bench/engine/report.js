@@ -18,7 +18,15 @@ const TARGETS = {
 
 const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n));
 const perAssignment = (calls, n) => Math.round((calls / n) * 1000) / 1000;
-const ratioOf = (p) => (p?.ours?.ok && p?.floor?.ok ? Math.round((p.ours.ms / p.floor.ms) * 100) / 100 : undefined);
+/** Ours against the floor: the median of the per-run ratios when the runs were repeated. */
+const ratioOf = (p) => {
+  if (!(p?.ours?.ok && p?.floor?.ok)) return undefined;
+  if (p.ratios?.length) return [...p.ratios].sort((a, b) => a - b)[Math.floor((p.ratios.length - 1) / 2)];
+  return Math.round((p.ours.ms / p.floor.ms) * 100) / 100;
+};
+/** ` (min–max)` of `samples` when there is more than one, formatted by `f`. */
+const range = (samples, f = (x) => x) =>
+  samples && samples.length > 1 ? ` (${f(Math.min(...samples))}–${f(Math.max(...samples))})` : "";
 
 /** Whether a change summary holds only unchanged resources. */
 function noChanges(summary) {
@@ -59,13 +67,17 @@ function engineVerdicts(e) {
     })),
     {
       text: TARGETS.ratio.text,
-      measured: ratios.map(([phase, r]) => `${phase} ${r === undefined ? "-" : `${r}×`}`).join(", "),
+      measured: ratios
+        .map(([phase, r]) => `${phase} ${r === undefined ? "-" : `${r}×`}${range(p[phase].ratios, (x) => `${x}×`)}`)
+        .join(", "),
       ok: ratios.every(([, r]) => r !== undefined && r <= TARGETS.ratio.max),
     },
     {
       text: TARGETS.rss.text,
       measured:
-        peak === undefined ? "not measured" : `${peak} MB (floor's provider: ${p.up.floor?.providerPeakMb ?? "-"} MB)`,
+        peak === undefined
+          ? "not measured"
+          : `${peak} MB${range(p.up.ours.rssSamples)} (floor's provider: ${p.up.floor?.providerPeakMb ?? "-"} MB)`,
       ok: peak !== undefined && peak < TARGETS.rss.maxMb,
     },
     {
@@ -91,7 +103,8 @@ function endStateText(e) {
 function engineSection(e) {
   const p = e.phases;
   const row = (cells) => `| ${cells.map(fmt).join(" | ")} |`;
-  const wall = (run) => (run ? (run.ok ? seconds(run.ms) : `**failed** (${seconds(run.ms)})`) : "not run");
+  const wall = (run) =>
+    run ? (run.ok ? seconds(run.ms) + range(run.msSamples, seconds) : `**failed** (${seconds(run.ms)})`) : "not run";
   const changes = (run) =>
     run?.changeSummary
       ? Object.entries(run.changeSummary)
@@ -116,11 +129,11 @@ function engineSection(e) {
         phase === "preview" ? "preview (no change)" : phase,
         wall(ours),
         wall(floor),
-        ratio === undefined ? "-" : `${ratio}×`,
+        ratio === undefined ? "-" : `${ratio}×${range(p[phase].ratios, (x) => `${x}×`)}`,
         ours ? ours.calls + (ours.failedCalls ? ` (${ours.failedCalls} not 200)` : "") : "-",
         ours ? perAssignment(ours.calls, e.n) : "-",
         ours?.routes || "-",
-        `${ours?.providerPeakMb ?? "-"} / ${floor?.providerPeakMb ?? "-"}`,
+        `${ours?.providerPeakMb ?? "-"}${range(ours?.rssSamples)} / ${floor?.providerPeakMb ?? "-"}${range(floor?.rssSamples)}`,
         changes(ours),
       ]);
     }),
@@ -148,8 +161,9 @@ function engineSection(e) {
     "resident set) read from /proc/<pid>/status before it exits. The floor's figure is the Pulumi",
     `SDK's share. Each run is bounded (BENCH_ENGINE_PHASE_TIMEOUT_S, ${e.timeoutMs / 1000} s); on a failure every`,
     `process it started is ended. \`BENCH_ENGINE_N=${e.n} BENCH_ENGINE_USERS=${e.users}\`, ${e.totalS} s in all.`,
-    "One run each: on a shared 2-core machine the ratios move by a few tenths from run to run, and",
-    "the refresh and destroy call counts by a few calls (the provider's coalescing of loads depends on timing).",
+    `Each figure is the median of ${e.repeats ?? 1} full runs (BENCH_ENGINE_REPEATS), with the lowest and highest in brackets;`,
+    "a ratio is ours against the floor of the same run. On this shared 2-core machine the ratios move by a few",
+    "tenths and the peak RSS by 20 MB from run to run. API calls are the highest count seen in any run.",
   ];
   if (Object.keys(e.failed).length > 0) {
     lines.push(

@@ -32,6 +32,7 @@ function engineOptions() {
     n: intFromEnv("BENCH_ENGINE_N", 500),
     users: intFromEnv("BENCH_ENGINE_USERS", 50),
     timeoutMs: intFromEnv("BENCH_ENGINE_PHASE_TIMEOUT_S", 600) * 1000,
+    repeats: intFromEnv("BENCH_ENGINE_REPEATS", 3),
   };
 }
 
