@@ -49,14 +49,8 @@ export function formatBytes(n: number): string {
  * than from a gateway or proxy in front of it.
  */
 export function isDescopeErrorBody(text: string): boolean {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) return false;
-  const o = json as Record<string, unknown>;
+  const o = jsonObject(text);
+  if (!o) return false;
   return ["errorCode", "errorDescription", "errorMessage"].some((k) => typeof o[k] === "string" && o[k] !== "");
 }
 
@@ -66,13 +60,8 @@ export function isDescopeErrorBody(text: string): boolean {
  * itself as the description.
  */
 export function parseErrorBody(text: string, secrets: readonly string[]): DescopeErrorBody | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) return undefined;
+  const json = jsonObject(text);
+  if (!json) return undefined;
   const parsed = errorBodySchema().safeParse(json);
   const body = parsed.success ? parsed.data : { errorCode: "", errorDescription: "", errorMessage: "" };
   if (!body.errorCode && !body.errorDescription && !body.errorMessage) body.errorDescription = text;
@@ -149,4 +138,17 @@ export function errorForAttempt(
 
 function emptyBody(): DescopeErrorBody {
   return { errorCode: "", errorDescription: "", errorMessage: "" };
+}
+
+/** `text` parsed as a JSON object; undefined when it is not JSON, or JSON of another kind. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return json !== null && typeof json === "object" && !Array.isArray(json)
+    ? (json as Record<string, unknown>)
+    : undefined;
 }
