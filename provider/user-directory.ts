@@ -40,6 +40,8 @@ export class UserDirectory {
   private byLoginId?: KeyedBatch<string, DescopeUser | null>;
   private byUserId?: KeyedBatch<string, DescopeUser | null>;
   private roster?: Promise<Roster | undefined>;
+  /** The sweep saw every user of the project. */
+  private sweptAll = false;
 
   constructor(private readonly locks: UserLocks) {}
 
@@ -82,6 +84,7 @@ export class UserDirectory {
   private sweep(api: DescopeClient): Promise<Roster | undefined> {
     this.roster ??= sweepUsers(api).then(
       (roster) => {
+        this.sweptAll = roster.complete;
         for (const user of roster.users) {
           if (this.seen.has(user.userId) || this.locks.generation(user.userId) > 0) continue;
           this.seen.set(user.userId, { user, generation: 0 });
@@ -120,12 +123,17 @@ export class UserDirectory {
     if (alias !== undefined) this.ids.set(alias, user);
   }
 
-  /** One search for the batch (when more than one), each miss confirmed by a direct load. */
+  /**
+   * One search for the batch (when more than one and the sweep did not cover the project), each
+   * miss confirmed by a direct load.
+   */
   private async fetchByLoginId(
     api: DescopeClient,
     loginIds: string[],
   ): Promise<BatchAnswer<string, DescopeUser | null>> {
-    const found = loginIds.length > 1 ? await this.search(api, loginIds) : new Map<string, DescopeUser>();
+    // A complete sweep already searched everyone: its misses only need the load that confirms them.
+    const search = loginIds.length > 1 && !this.sweptAll;
+    const found = search ? await this.search(api, loginIds) : new Map<string, DescopeUser>();
     const answer: BatchAnswer<string, DescopeUser | null> = new Map();
     await Promise.all(
       loginIds.map(async (loginId) => {
