@@ -1,17 +1,23 @@
 /**
- * The declarations registry: every `UserRoleAssignment` the program registered in this
- * deployment (the engine calls check, and diff for existing resources, for each of them before
- * it deletes anything removed from the program). Deletes consult it so that they never take
- * away a role or a membership a declaration still in the program asserts; check and diff
- * consult it to refuse contradicting declarations.
+ * Who asserts what in one user and scope: the declarations the program registered in this
+ * provider process (the engine calls check, and diff for existing resources), merged with what
+ * the stack recorded for every other assignment at its last deployment (stack-record.ts).
+ * Keyed by URN (type chain and name), so two components' children of one name stay apart.
+ *
+ * A declaration seen in this run wins over its record; a record stands for a resource this run
+ * has not seen (a targeted run, a late registration, `destroy`), so a delete or an update never
+ * takes away what such a resource asserted. Resources deleted in this process no longer count.
  */
 import type { Mode, OtherDeclarations } from "./plan";
 import { NO_OTHERS } from "./plan";
 import { hideSecretValues } from "./secret-text";
+import type { RecordedAssignment, StackRecord } from "./stack-record";
 
-/** One resource's declaration, keyed by its name. */
+/** One resource's declaration, keyed by its URN. */
 export interface Declaration {
-  /** The resource name (or, for a program that gives none, a key of its inputs). */
+  /** The resource URN (or, for a program that gives none, a key of its name or inputs). */
+  urn: string;
+  /** The resource name, for messages. */
   name: string;
   loginId: string;
   tenantId: string | null;
@@ -27,15 +33,47 @@ export interface Declaration {
   ownsMembership: boolean;
 }
 
-/** Every declaration of this deployment, by resource name. */
+/** A peer as the rules need it: from this run, or from the stack's record. */
+interface Peer {
+  urn: string;
+  name: string;
+  loginId: string;
+  tenantId: string | null;
+  /** undefined: a secret this process cannot read (it may assert anything). */
+  roleNames: string[] | undefined;
+  mode: Mode;
+  grantedRoleNames: string[];
+  ownsMembership: boolean;
+  hidden: string[];
+  recorded: boolean;
+}
+
+/** Which peers count (see {@link DeclarationRegistry.others}). */
+export interface PeerQuery {
+  /** The asking resource's URN: neither its declaration nor its record is a peer. */
+  self?: string;
+  /** Delete: a declaration of the same URN in this run is the replacement, a peer. */
+  replacementCounts?: boolean;
+  /** The stack's record, when loaded. */
+  record?: StackRecord;
+}
+
+/** The last segment of a URN (the resource name). */
+export function nameOfUrn(urn: string): string {
+  return urn.includes("::") ? urn.slice(urn.lastIndexOf("::") + 2) : urn;
+}
+
+/** Every declaration of this deployment, by URN, and the resources this process deleted. */
 export class DeclarationRegistry {
-  private readonly byName = new Map<string, Declaration>();
+  private readonly byUrn = new Map<string, Declaration>();
   /** The resolved declarations by user and scope: every resource consults its peers. */
   private readonly byUserScope = new Map<string, Set<Declaration>>();
+  /** URNs whose delete this process has started (their records no longer assert anything). */
+  private readonly deleting = new Set<string>();
 
   /** Records (or replaces) a declaration; the userId is kept when the user and scope stay. */
   declare(d: Omit<Declaration, "userId" | "grantedRoleNames" | "ownsMembership">): void {
-    const before = this.byName.get(d.name);
+    const before = this.byUrn.get(d.urn);
     const same = before && before.loginId === d.loginId && before.tenantId === d.tenantId;
     if (before) this.unindex(before);
     const declared: Declaration = {
@@ -44,13 +82,13 @@ export class DeclarationRegistry {
       grantedRoleNames: same ? before.grantedRoleNames : [],
       ownsMembership: same ? before.ownsMembership : false,
     };
-    this.byName.set(d.name, declared);
+    this.byUrn.set(d.urn, declared);
     this.index(declared);
   }
 
   /** Sets the user a declaration names and, when known, what its resource owns. */
-  resolve(name: string, userId: string, owns?: { grantedRoleNames: readonly string[]; membership: boolean }): void {
-    const d = this.byName.get(name);
+  resolve(urn: string, userId: string, owns?: { grantedRoleNames: readonly string[]; membership: boolean }): void {
+    const d = this.byUrn.get(urn);
     if (!d) return;
     this.unindex(d);
     d.userId = userId;
@@ -61,39 +99,58 @@ export class DeclarationRegistry {
     }
   }
 
-  /** The declarations whose user is not resolved yet, in `tenantId`'s scope. */
-  unresolved(tenantId: string | null): Declaration[] {
-    return [...this.byName.values()].filter((d) => d.userId === undefined && d.tenantId === tenantId);
+  /** Notes that the resource `urn` is being deleted by this process: its record stops counting. */
+  markDeleting(urn: string): void {
+    this.deleting.add(urn);
   }
 
-  /** What the declarations of `userId` in the scope, other than `exceptName`, assert and own. */
-  others(userId: string, tenantId: string | null, exceptName?: string): OtherDeclarations {
-    const peers = this.peers(userId, tenantId, exceptName);
-    if (peers.length === 0) return NO_OTHERS;
+  /** Whether this run has seen (checked or diffed) the resource `urn`. */
+  seen(urn: string): boolean {
+    return this.byUrn.has(urn);
+  }
+
+  /** The declarations whose user is not resolved yet, in `tenantId`'s scope. */
+  unresolved(tenantId: string | null): Declaration[] {
+    return [...this.byUrn.values()].filter((d) => d.userId === undefined && d.tenantId === tenantId);
+  }
+
+  /**
+   * What the other declarations of `userId` in the scope assert and own: this run's, and the
+   * records of resources this run has not seen. `inDoubt` when the record could not be read.
+   */
+  others(userId: string, tenantId: string | null, query: PeerQuery = {}): OtherDeclarations {
+    const peers = this.peers(userId, tenantId, query);
+    const inDoubt = query.record !== undefined && !query.record.readable;
+    if (peers.length === 0) return inDoubt ? { ...NO_OTHERS, inDoubt } : NO_OTHERS;
     const asserted = new Set<string>();
     const owned = new Set<string>();
+    let assertsUnknown = false;
     for (const p of peers) {
-      for (const r of p.roleNames) asserted.add(r);
-      for (const r of p.mode === "set" ? p.roleNames : p.grantedRoleNames) owned.add(r);
+      if (p.roleNames === undefined) assertsUnknown = true;
+      for (const r of p.roleNames ?? []) asserted.add(r);
+      for (const r of p.mode === "set" ? (p.roleNames ?? []) : p.grantedRoleNames) owned.add(r);
     }
     return {
       count: peers.length,
       asserted,
       owned,
       membershipOwned: peers.some((p) => p.mode === "add" && p.ownsMembership),
+      inDoubt: inDoubt || assertsUnknown,
+      recorded: peers.filter((p) => p.recorded).map((p) => p.name),
     };
   }
 
   /**
-   * The reason `name` contradicts another declaration of the same user and scope, or
-   * undefined: two `set` declarations, or a `set` and an `add` whose roles are not all in the
-   * set's list.
+   * The reason `urn` contradicts another declaration of the same user and scope (this run's,
+   * or a record this run has not seen), or undefined: two `set` declarations (for a record:
+   * with other roles), or a `set` and an `add` whose roles are not all in the set's list.
    */
-  contradiction(name: string): string | undefined {
-    const d = this.byName.get(name);
+  contradiction(urn: string, record?: StackRecord): string | undefined {
+    const d = this.byUrn.get(urn);
     if (!d || d.userId === undefined) return undefined;
-    for (const other of this.peers(d.userId, d.tenantId, name)) {
-      const reason = contradictionOf(d, other);
+    const self = toPeer(d);
+    for (const other of this.peers(d.userId, d.tenantId, { self: urn, record })) {
+      const reason = contradictionOf(self, other);
       if (reason) return hideSecretValues(reason, [...d.hidden, ...other.hidden]);
     }
     return undefined;
@@ -101,12 +158,19 @@ export class DeclarationRegistry {
 
   /** How many declarations this deployment registered. */
   get size(): number {
-    return this.byName.size;
+    return this.byUrn.size;
   }
 
-  private peers(userId: string, tenantId: string | null, exceptName?: string): Declaration[] {
-    const same = this.byUserScope.get(scopeKey(userId, tenantId));
-    return same ? [...same].filter((p) => p.name !== exceptName) : [];
+  private peers(userId: string, tenantId: string | null, query: PeerQuery): Peer[] {
+    const live = [...(this.byUserScope.get(scopeKey(userId, tenantId)) ?? [])]
+      .filter((p) => query.replacementCounts || p.urn !== query.self)
+      .map(toPeer);
+    const record = query.record?.readable ? query.record.assignments : [];
+    const recorded = record
+      .filter((r) => r.userId === userId && r.tenantId === tenantId && r.urn !== query.self)
+      .filter((r) => !this.byUrn.has(r.urn) && !this.deleting.has(r.urn))
+      .map(recordedPeer);
+    return [...live, ...recorded];
   }
 
   private index(d: Declaration): void {
@@ -129,18 +193,48 @@ function scopeKey(userId: string, tenantId: string | null): string {
   return JSON.stringify([userId, tenantId]);
 }
 
+function toPeer(d: Declaration): Peer {
+  const { urn, name, loginId, tenantId, roleNames, mode, grantedRoleNames, ownsMembership, hidden } = d;
+  return { urn, name, loginId, tenantId, roleNames, mode, grantedRoleNames, ownsMembership, hidden, recorded: false };
+}
+
+function recordedPeer(r: RecordedAssignment): Peer {
+  return {
+    urn: r.urn,
+    name: nameOfUrn(r.urn),
+    loginId: r.userId,
+    tenantId: r.tenantId,
+    roleNames: r.roleNames,
+    mode: r.mode,
+    grantedRoleNames: r.grantedRoleNames,
+    ownsMembership: r.createdMembership,
+    hidden: [],
+    recorded: true,
+  };
+}
+
 /** Why `d` and `other` (one user, one scope) contradict each other, or undefined. */
-function contradictionOf(d: Declaration, other: Declaration): string | undefined {
+function contradictionOf(d: Peer, other: Peer): string | undefined {
   const q = JSON.stringify;
   const where = d.tenantId === null ? "at project level" : `in tenant ${q(d.tenantId)}`;
   const who = `user ${q(d.loginId)}${other.loginId !== d.loginId ? ` (also named ${q(other.loginId)})` : ""}`;
   const head = `UserRoleAssignment ${q(d.name)} contradicts ${q(other.name)}`;
+  const recordedNote = other.recorded
+    ? ` (${q(other.name)} as the stack recorded it at its last deployment, not yet seen in this run: if it changes or goes in this run too, make that change first in a run of its own, or keep the two consistent in between)`
+    : "";
   if (d.mode === "set" && other.mode === "set") {
-    return `${head}: both set the roles of ${who} ${where} (mode "set" is authoritative: declare the roles once, or make one of them mode "add")`;
+    // A record with the same roles is a rename or a move in progress, never a conflict of intent.
+    if (other.recorded && other.roleNames && d.roleNames && sameList(other.roleNames, d.roleNames)) return undefined;
+    return `${head}: both set the roles of ${who} ${where} (mode "set" is authoritative: declare the roles once, or make one of them mode "add")${recordedNote}`;
   }
   const [set, add] = d.mode === "set" ? [d, other] : other.mode === "set" ? [other, d] : [undefined, undefined];
   if (!set || !add) return undefined; // add declarations may share roles
-  const outside = add.roleNames.filter((r) => !set.roleNames.includes(r));
+  if (set.roleNames === undefined || add.roleNames === undefined) return undefined;
+  const outside = add.roleNames.filter((r) => !set.roleNames!.includes(r));
   if (outside.length === 0) return undefined;
-  return `${head}: ${q(add.name)} adds ${outside.map((r) => q(r)).join(", ")} to ${who} ${where}, which ${q(set.name)} (mode "set") does not declare, so each update would take it away again; add the roles to ${q(set.name)}, or drop them from ${q(add.name)}`;
+  return `${head}: ${q(add.name)} adds ${outside.map((r) => q(r)).join(", ")} to ${who} ${where}, which ${q(set.name)} (mode "set") does not declare, so each update would take it away again; add the roles to ${q(set.name)}, or drop them from ${q(add.name)}${recordedNote}`;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }

@@ -15,6 +15,13 @@ export const INPUT_NAMES = ["loginId", "tenantId", "roleNames", "mode"] as const
 
 /** The hidden input carrying the resource's name (for messages that name another resource). */
 export const NAME_KEY = "__assignmentName";
+/** The hidden input carrying the resource's URN (declarations are keyed by it). */
+export const URN_KEY = "__assignmentUrn";
+/**
+ * The hidden input in which check records what a create is about to grant (user, scope, roles
+ * not held, membership), so that the engine keeps it with an interrupted create.
+ */
+export const PLANNED_KEY = "__plannedGrant";
 
 /**
  * Hidden inputs that mark a secret input: the class sets the output's own key to a secret
@@ -114,9 +121,11 @@ function buildAssignmentSchema() {
  * values pass: they are validated once known, on the next check.
  */
 export function checkInputs(news: Record<string, unknown>): CheckOutcome {
-  const { __provider, [NAME_KEY]: name, ...rest } = news;
+  const { __provider, [NAME_KEY]: name, [URN_KEY]: urn, [PLANNED_KEY]: planned, ...rest } = news;
   void __provider;
+  void planned; // recorded by an earlier check; never an input of the program
   const hidden: Record<string, unknown> = name === undefined ? {} : { [NAME_KEY]: name };
+  if (urn !== undefined) hidden[URN_KEY] = urn;
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rest)) {
     if (k in SECRET_MARKERS && (v === true || isUnknown(v))) hidden[k] = v;

@@ -27,6 +27,10 @@ export interface AssignmentOutputs extends AssignmentInputs {
   createdMembership: boolean;
   /** The secret inputs (stored so that refresh and delete keep them out of messages). */
   __secretInputs: SecretInput[];
+  /** The resource's URN (absent in states written before 0.3): names the stack whose record delete reads. */
+  __urn?: string;
+  /** Set by refresh when `loginId` no longer names this user (the next diff refuses, with the fix). */
+  __loginIdGone?: boolean;
 }
 
 /** The part of a Descope user object that planning needs. */
@@ -91,6 +95,8 @@ export interface OutputExtras {
   grantedRoleNames: string[];
   createdMembership: boolean;
   secretInputs: SecretInput[];
+  /** The resource's URN, when known. */
+  urn?: string;
 }
 
 /** The outputs for inputs and the user the API returned after the last call. */
@@ -108,6 +114,7 @@ export function toOutputs(inputs: AssignmentInputs, user: UserView, extras: Outp
     tenantName: scope.tenantName,
     createdMembership: inputs.mode === "add" && inputs.tenantId !== null && extras.createdMembership,
     __secretInputs: [...extras.secretInputs],
+    ...(extras.urn !== undefined && !extras.urn.startsWith("name:") ? { __urn: extras.urn } : {}),
   };
 }
 
@@ -170,7 +177,7 @@ export function planApply(
   } else if (previous) {
     kept = [...kept, ...intersect(previous.grantedRoleNames, declared)];
     const dropped = without(intersect(previous.grantedRoleNames, scope.roles), [...declared, ...others.asserted]);
-    if (dropped.length > 0 && scope.member) operations.push({ op: "removeRoles", roles: dropped });
+    if (dropped.length > 0 && scope.member && !others.inDoubt) operations.push({ op: "removeRoles", roles: dropped });
   }
   return { operations, grantedRoleNames: normaliseRoles([...kept, ...missing]), createsMembership: false };
 }
@@ -185,10 +192,24 @@ export interface OtherDeclarations {
   owned: ReadonlySet<string>;
   /** True when one of them is an add declaration whose create made the tenant membership. */
   membershipOwned: boolean;
+  /**
+   * True when what others assert cannot be known (the stack's record could not be read, or a
+   * peer's roles are a secret this process cannot read): keep every role and the membership.
+   */
+  inDoubt: boolean;
+  /** The names of peers known only from the stack's record (not seen in this run). */
+  recorded: string[];
 }
 
 /** No other declaration. */
-export const NO_OTHERS: OtherDeclarations = { count: 0, asserted: new Set(), owned: new Set(), membershipOwned: false };
+export const NO_OTHERS: OtherDeclarations = {
+  count: 0,
+  asserted: new Set(),
+  owned: new Set(),
+  membershipOwned: false,
+  inDoubt: false,
+  recorded: [],
+};
 
 /** What delete needs to know. */
 export interface DeleteInput {
@@ -198,13 +219,8 @@ export interface DeleteInput {
   grantedRoleNames: string[];
   /** Mode add: the resource's create made the tenant membership. */
   createdMembership: boolean;
-  /** The declarations of this user and scope still in the program. */
+  /** The declarations of this user and scope still in the program or the stack's record. */
   others: OtherDeclarations;
-  /**
-   * True when declarations may exist that this process cannot see (a `--target` run): the
-   * membership is kept, whatever the rest says.
-   */
-  keepMembership: boolean;
   /** The tenant's default roles, when known (needed to undo a membership an add made). */
   tenantDefaultRoles: readonly string[] | null;
 }
@@ -213,11 +229,12 @@ export interface DeleteInput {
  * Plans delete for the scope as the API returned it: set + tenant leaves the tenant, set +
  * project removes the declared roles, add removes its own grants (and leaves a tenant its
  * create joined, when nothing but the tenant's default roles would be left). Roles another
- * declaration still asserts stay, and so does the membership they need.
+ * declaration still asserts stay, and so does the membership they need. In doubt (what others
+ * assert cannot be known) nothing is removed.
  */
 export function planDelete(input: DeleteInput, scope: ScopeView): Operation[] {
-  if (!scope.member) return [];
-  const alone = input.tenantId !== null && input.others.count === 0 && !input.keepMembership;
+  if (!scope.member || input.others.inDoubt) return [];
+  const alone = input.tenantId !== null && input.others.count === 0;
   if (input.mode === "set" && alone) return [{ op: "removeTenant" }];
   const own = input.mode === "set" ? input.roleNames : input.grantedRoleNames;
   const roles = intersect(without(own, input.others.asserted), scope.roles);
@@ -235,7 +252,7 @@ export function mayUndoMembership(input: Omit<DeleteInput, "tenantDefaultRoles">
     input.createdMembership &&
     input.tenantId !== null &&
     input.others.count === 0 &&
-    !input.keepMembership
+    !input.others.inDoubt
   );
 }
 

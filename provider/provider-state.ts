@@ -1,12 +1,12 @@
 /**
  * Everything one provider process remembers (the engine starts one per deployment): the
  * configured client, the per-user locks, who each login ID names, and the declarations the
- * program registered. One holder, one reset for tests.
+ * program registered, and the stack's record. One holder, one reset for tests.
  */
 import { resetClientState, type DescopeClient } from "./client/client";
 import { DeclarationRegistry } from "./declarations";
 import { ProjectCatalog } from "./project-catalog";
-import { isTargetedRun } from "./targeted-run";
+import { StackRecords } from "./stack-record";
 import { UserDirectory } from "./user-directory";
 import { UserLocks } from "./user-locks";
 
@@ -19,19 +19,18 @@ export interface ProviderState {
   declarations: DeclarationRegistry;
   /** The project's roles and tenants, loaded when a check first needs them. */
   catalog: ProjectCatalog;
-  /** Whether this is a `--target` run (decided once, on first use). */
-  targeted: () => boolean;
+  /** The stack's recorded state (read once, when a decision first needs it). */
+  records: StackRecords;
 }
 
 function freshState(): ProviderState {
   const locks = new UserLocks();
-  let targeted: boolean | undefined;
   return {
     locks,
     users: new UserDirectory(locks),
     declarations: new DeclarationRegistry(),
     catalog: new ProjectCatalog(),
-    targeted: () => (targeted ??= isTargetedRun()),
+    records: new StackRecords(),
   };
 }
 

@@ -4,7 +4,7 @@
  * messages must not print.
  */
 import { createHash } from "node:crypto";
-import { NAME_KEY, markersFor, toAssignmentInputs } from "./inputs";
+import { NAME_KEY, URN_KEY, markersFor, toAssignmentInputs } from "./inputs";
 import { intersect, resourceId, type AssignmentInputs, type AssignmentOutputs, type SecretInput } from "./plan";
 import { hideSecretsIn } from "./secret-text";
 
@@ -30,12 +30,17 @@ export function storedInputs(id: string, olds: Partial<AssignmentOutputs>): Assi
   return { ...base, userId };
 }
 
-/** The resource's name (a hidden input the class sets), or a key of its inputs. */
-export function declarationName(news: Record<string, unknown>, inputs: AssignmentInputs): string {
-  const name = news[NAME_KEY];
-  return typeof name === "string"
-    ? name
-    : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
+/**
+ * The resource's URN and name (hidden inputs the class sets). A program built against an older
+ * class gives no URN: its name (or a key of its inputs) stands in.
+ */
+export function declarationKey(news: Record<string, unknown>, inputs: AssignmentInputs): { urn: string; name: string } {
+  const name =
+    typeof news[NAME_KEY] === "string"
+      ? (news[NAME_KEY] as string)
+      : JSON.stringify([inputs.loginId, inputs.tenantId, inputs.mode, inputs.roleNames]);
+  const urn = news[URN_KEY];
+  return { urn: typeof urn === "string" ? urn : `name:${name}`, name };
 }
 
 /** The resource id; an opaque digest when it would spell a secret login ID or tenant. */

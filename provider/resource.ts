@@ -71,7 +71,7 @@ export class UserRoleAssignment extends pulumi.dynamic.Resource {
    * @param opts resource options
    */
   constructor(name: string, args: UserRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim, name, assignmentProps(name, args), opts, "descope", "UserRoleAssignment");
+    super(shim, name, assignmentProps(name, args, opts), opts, "descope", "UserRoleAssignment");
   }
 }
 
@@ -83,7 +83,11 @@ const OUTPUT_KEYS = ["userId", "liveRoleNames", "grantedRoleNames", "tenantName"
  * can name another resource) and, per output derived from a secret input, a secret marker
  * under the output's own key, so the engine keeps that output secret too.
  */
-function assignmentProps(name: string, args: UserRoleAssignmentArgs): Record<string, unknown> {
+function assignmentProps(
+  name: string,
+  args: UserRoleAssignmentArgs,
+  opts: pulumi.CustomResourceOptions | undefined,
+): Record<string, unknown> {
   const given = (args ?? {}) as unknown as Record<string, unknown>;
   for (const key of OUTPUT_KEYS) {
     if (key in given) {
@@ -92,13 +96,26 @@ function assignmentProps(name: string, args: UserRoleAssignmentArgs): Record<str
       );
     }
   }
-  const props: Record<string, unknown> = { ...given, __assignmentName: name };
+  const props: Record<string, unknown> = { ...given, __assignmentName: name, __assignmentUrn: urnOf(name, opts) };
   for (const key of OUTPUT_KEYS) props[key] = undefined;
   props.userId = secretMarker(args.loginId);
   props.tenantName = secretMarker(args.tenantId);
   props.liveRoleNames = secretMarker(args.roleNames);
   props.grantedRoleNames = secretMarker(args.roleNames);
   return props;
+}
+
+/** The full type token, as the engine records it (the first segment names the dynamic provider). */
+const TYPE = "pulumi-nodejs:dynamic/descope:UserRoleAssignment";
+
+/**
+ * The resource's URN (stack, project, parent type chain, name), so the provider can key
+ * declarations by it and find the stack's record. A plain promise, not an Output: an Output of
+ * the parent's URN would make the resource depend on its own parent.
+ */
+function urnOf(name: string, opts: pulumi.CustomResourceOptions | undefined): Promise<string> {
+  const urn = pulumi.createUrn(name, TYPE, opts?.parent);
+  return new Promise((resolve) => urn.apply(resolve));
 }
 
 /** A secret `true` when `input` is (or holds) a secret, else nothing. */

@@ -63,6 +63,23 @@ export class UserDirectory {
   }
 
   /**
+   * The other user `name` names when it is one user's login ID and another user's user ID
+   * (`named` is the user it resolved to), else undefined. One rule whatever else the program
+   * declares: such a name is ambiguous. Answered by a complete sweep, else by one load.
+   */
+  async otherNamedBy(api: DescopeClient, name: string, named: DescopeUser): Promise<DescopeUser | undefined> {
+    if (named.userId === name) {
+      // Resolved by user ID: another user may hold it as a login ID (a load by login ID matches those first).
+      const roster = await this.sweep(api);
+      if (roster?.complete) return differentUser(roster.byLoginId.get(name), named);
+      return differentUser(await api.loadUser(name), named);
+    }
+    const roster = await this.sweep(api);
+    if (roster?.complete) return differentUser(roster.byUserId.get(name), named);
+    return differentUser(await api.loadUserById(name), named);
+  }
+
+  /**
    * The user as it is now, by userId (never by a spelling another user could own): the last
    * answer when nothing changed it since, else a load. Call inside the user's lock.
    */
@@ -177,4 +194,8 @@ export class UserDirectory {
     }
     return found;
   }
+}
+
+function differentUser(user: DescopeUser | null | undefined, named: DescopeUser): DescopeUser | undefined {
+  return user && user.userId !== named.userId ? user : undefined;
 }

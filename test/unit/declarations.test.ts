@@ -1,5 +1,4 @@
 import { DeclarationRegistry } from "../../provider/declarations";
-import { hasTargetFlag } from "../../provider/targeted-run";
 import { hideSecretValues } from "../../provider/secret-text";
 
 const U = "U1";
@@ -14,7 +13,7 @@ function registry(
 ) {
   const r = new DeclarationRegistry();
   for (const d of decls) {
-    r.declare({ loginId: "ada", tenantId: "acme", hidden: [], ...d });
+    r.declare({ loginId: "ada", tenantId: "acme", hidden: [], urn: d.name, ...d });
     r.resolve(d.name, U);
   }
   return r;
@@ -69,19 +68,27 @@ describe("DeclarationRegistry", () => {
       { name: "b", roleNames: ["admin", "qa"], mode: "add" },
     );
     r.resolve("b", U, { grantedRoleNames: ["qa"], membership: true });
-    const others = r.others(U, "acme", "x");
+    const others = r.others(U, "acme", { self: "x" });
     expect(others.count).toBe(2);
     expect([...others.asserted].sort()).toEqual(["admin", "qa"]);
     expect([...others.owned].sort()).toEqual(["admin", "qa"]);
     expect(others.membershipOwned).toBe(true);
-    expect(r.others(U, "acme", "a").count).toBe(1);
+    expect(r.others(U, "acme", { self: "a" }).count).toBe(1);
     expect(r.others(U, "globex").count).toBe(0);
   });
 
   it("hides secret values in a contradiction", () => {
     const r = new DeclarationRegistry();
-    r.declare({ name: "a", loginId: "ada", tenantId: "acme", roleNames: ["admin"], mode: "set", hidden: ["acme"] });
-    r.declare({ name: "b", loginId: "ada", tenantId: "acme", roleNames: ["qa"], mode: "set", hidden: [] });
+    r.declare({
+      urn: "a",
+      name: "a",
+      loginId: "ada",
+      tenantId: "acme",
+      roleNames: ["admin"],
+      mode: "set",
+      hidden: ["acme"],
+    });
+    r.declare({ urn: "b", name: "b", loginId: "ada", tenantId: "acme", roleNames: ["qa"], mode: "set", hidden: [] });
     r.resolve("a", U);
     r.resolve("b", U);
     expect(r.contradiction("b")).toContain('in tenant "[secret]"');
@@ -89,16 +96,64 @@ describe("DeclarationRegistry", () => {
   });
 });
 
-describe("hasTargetFlag", () => {
-  it.each([
-    [["up", "--target", "urn"], true],
-    [["destroy", "--target=urn"], true],
-    [["up", "-t", "urn"], true],
-    [["up", "--exclude", "urn"], true],
-    [["up", "--yes", "--skip-preview"], false],
-    [["up", "--target-replace", "urn"], false],
-  ])("reads %j as targeted: %s", (args, expected) => {
-    expect(hasTargetFlag(args)).toBe(expected);
+describe("DeclarationRegistry with the stack's record", () => {
+  const recorded = (urn: string, roleNames: string[] | undefined, mode: "set" | "add" = "add") => ({
+    urn,
+    userId: U,
+    tenantId: "acme",
+    roleNames,
+    mode,
+    grantedRoleNames: mode === "add" ? (roleNames ?? []) : [],
+    createdMembership: false,
+  });
+  const record = (...assignments: ReturnType<typeof recorded>[]) => ({
+    readable: true as const,
+    assignments,
+    interrupted: [],
+  });
+
+  it("counts a recorded resource this run has not seen as asserting its roles", () => {
+    const r = registry({ name: "x", roleNames: ["support"], mode: "add" });
+    const others = r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) });
+    expect([...others.asserted]).toEqual(["billing"]);
+    expect(others.recorded).toEqual(["y"]);
+  });
+
+  it("prefers this run's declaration over the record of the same URN", () => {
+    const r = registry(
+      { name: "x", roleNames: ["support"], mode: "add" },
+      { name: "y", roleNames: ["qa"], mode: "add" },
+    );
+    const others = r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) });
+    expect([...others.asserted]).toEqual(["qa"]);
+    expect(others.recorded).toEqual([]);
+  });
+
+  it("stops counting a recorded resource once this process deletes it", () => {
+    const r = new DeclarationRegistry();
+    r.markDeleting("y");
+    expect(r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) }).count).toBe(0);
+  });
+
+  it("is in doubt when the record is unreadable or a recorded peer's roles are secret", () => {
+    const r = new DeclarationRegistry();
+    expect(r.others(U, "acme", { self: "x", record: { readable: false, reason: "no CLI" } }).inDoubt).toBe(true);
+    expect(r.others(U, "acme", { self: "x", record: record(recorded("y", undefined)) }).inDoubt).toBe(true);
+    expect(r.others(U, "acme", { self: "x", record: record() }).inDoubt).toBe(false);
+  });
+
+  it("counts this run's declaration of its own URN as the replacement when a delete asks", () => {
+    const r = registry({ name: "x", roleNames: ["billing"], mode: "add" });
+    expect(r.others(U, "acme", { self: "x" }).count).toBe(0);
+    expect(r.others(U, "acme", { self: "x", replacementCounts: true }).count).toBe(1);
+  });
+
+  it("refuses a set declaration contradicting a recorded set with other roles, but not one with the same roles", () => {
+    const r = registry({ name: "z", roleNames: ["admin"], mode: "set" });
+    expect(r.contradiction("z", record(recorded("x", ["billing", "support"], "set")))).toMatch(
+      /"z" contradicts "x": both set the roles .* as the stack recorded it at its last deployment/,
+    );
+    expect(r.contradiction("z", record(recorded("x", ["admin"], "set")))).toBeUndefined();
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import { startEmulator, type EmulatorHandle } from "../../emulator";
 import * as lifecycle from "../../provider/lifecycle";
-import { resetProviderState } from "../../provider/provider-state";
+import { resetProviderState, state } from "../../provider/provider-state";
+import { StackRecords } from "../../provider/stack-record";
 import { UserLocks } from "../../provider/user-locks";
 import type { AssignmentOutputs } from "../../provider/plan";
 import { READ_POSTS, baseSeed } from "../support/emulator-state";
@@ -39,23 +40,31 @@ const apiCalls = (emu: EmulatorHandle) =>
     .filter((q) => q.path !== "/v1/mgmt/license")
     .map((q) => `${q.method} ${q.path}`);
 
+/** A fresh provider process whose stack record holds no other assignment. */
+function freshProcess(): void {
+  resetProviderState();
+  state.records = new StackRecords(async () => ({ readable: true, assignments: [], interrupted: [] }));
+}
+
+const urnOf = (name: string) => `urn:pulumi:test::p::pulumi-nodejs:dynamic/descope:UserRoleAssignment::${name}`;
+
 describe("lifecycle", () => {
   let emu: EmulatorHandle;
   beforeEach(async () => {
-    resetProviderState(); // each test is a deployment of its own
+    freshProcess(); // each test is a deployment of its own
     emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
     await configureFor(emu);
   });
 
   /** A later deployment: a fresh provider process configured for `target`. */
   async function nextDeployment(target: EmulatorHandle): Promise<void> {
-    resetProviderState();
+    freshProcess();
     await configureFor(target);
   }
   afterEach(async () => emu.close());
 
   async function created(args: Record<string, unknown>): Promise<{ id: string; outs: AssignmentOutputs }> {
-    const checked = await lifecycle.check({}, { mode: "set", ...args });
+    const checked = await lifecycle.check({}, { mode: "set", __assignmentUrn: urnOf("r"), ...args });
     return (await lifecycle.create(checked.inputs as Record<string, unknown>)) as {
       id: string;
       outs: AssignmentOutputs;

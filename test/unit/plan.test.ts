@@ -17,6 +17,8 @@ const othersAsserting = (roles: string[], owned: string[] = roles) => ({
   asserted: new Set(roles),
   owned: new Set(owned),
   membershipOwned: false,
+  inDoubt: false,
+  recorded: [],
 });
 
 const user = {
@@ -223,7 +225,6 @@ describe("planDelete", () => {
     grantedRoleNames: [] as string[],
     createdMembership: false,
     others: NO_OTHERS,
-    keepMembership: false,
     tenantDefaultRoles: null as string[] | null,
   };
   const scope = { member: true, roles: ["admin", "viewer"], tenantName: null };
@@ -247,11 +248,10 @@ describe("planDelete", () => {
     expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([{ op: "removeRoles", roles: ["ops"] }]);
     expect(planDelete({ ...input, roleNames: ["admin"] }, scope)).toEqual([]);
   });
-  it("keeps the membership in a targeted run, removing only its own roles", () => {
-    const input = { ...base, tenantId: "t1", keepMembership: true };
-    expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([
-      { op: "removeRoles", roles: ["admin", "ops"] },
-    ]);
+  it("removes nothing when what others assert cannot be known", () => {
+    const input = { ...base, tenantId: "t1", others: { ...NO_OTHERS, inDoubt: true } };
+    expect(planDelete(input, { ...scope, roles: ["admin", "ops"] })).toEqual([]);
+    expect(planDelete({ ...input, mode: "add", grantedRoleNames: ["admin"] }, scope)).toEqual([]);
   });
   it("leaves a tenant its add-mode create joined when only the tenant's default roles would stay", () => {
     const input = {
