@@ -61,8 +61,13 @@ export class TestStack {
     this.config = config;
   }
 
-  up(params?: unknown): Promise<RunnerResult> {
-    return this.run({ op: "up", params });
+  up(params?: unknown, options?: RunnerRequest["options"]): Promise<RunnerResult> {
+    return this.run({ op: "up", params, options });
+  }
+
+  /** The `pulumi` CLI itself (or `command`, a symlink or wrapper of it) with `args`, in the stack's work dir. */
+  cli(args: string[], command = "pulumi"): Promise<RunnerResult> {
+    return this.run({ op: "cli", cli: { command, args } });
   }
 
   preview(params?: unknown, expectNoChanges = false): Promise<RunnerResult> {
@@ -73,8 +78,8 @@ export class TestStack {
     return this.run({ op: "refresh", params });
   }
 
-  destroy(params?: unknown): Promise<RunnerResult> {
-    return this.run({ op: "destroy", params });
+  destroy(params?: unknown, options?: RunnerRequest["options"]): Promise<RunnerResult> {
+    return this.run({ op: "destroy", params, options });
   }
 
   /** `pulumi stack import` of a deployment (the `deployment` object of `pulumi stack export`). */

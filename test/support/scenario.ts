@@ -25,10 +25,10 @@ export interface Scenario {
   dispose(): Promise<void>;
 }
 
-/** Starts an emulator with `seed` and a fresh stack configured for it. */
-export async function startScenario(seed: EmulatorSeed = baseSeed()): Promise<Scenario> {
+/** Starts an emulator with `seed` and a fresh stack of `program` (under test/programs) configured for it. */
+export async function startScenario(seed: EmulatorSeed = baseSeed(), program = "grants"): Promise<Scenario> {
   const emu = await startEmulator({ seed, warn: () => undefined });
-  const stack = await TestStack.create({ program: "grants", config: configFor(emu) });
+  const stack = await TestStack.create({ program, config: configFor(emu) });
   return {
     emu,
     stack,

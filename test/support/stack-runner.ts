@@ -13,7 +13,7 @@ import * as auto from "@pulumi/pulumi/automation";
 
 /** What the test harness asks for. */
 export interface RunnerRequest {
-  op: "up" | "preview" | "refresh" | "destroy" | "export" | "import";
+  op: "up" | "preview" | "refresh" | "destroy" | "export" | "import" | "cli";
   workDir: string;
   projectName: string;
   stackName: string;
@@ -24,6 +24,10 @@ export interface RunnerRequest {
   config: Record<string, { value: string; secret?: boolean }>;
   expectNoChanges?: boolean;
   showSecrets?: boolean;
+  /** Engine options of up, preview and destroy (target, exclude, replace, …). */
+  options?: { target?: string[]; exclude?: string[]; replace?: string[]; targetDependents?: boolean };
+  /** op "cli": the pulumi command to run (a path: a symlink or wrapper named otherwise) and its arguments. */
+  cli?: { command: string; args: string[] };
 }
 
 /** What the runner writes back. */
@@ -56,11 +60,11 @@ async function run(req: RunnerRequest): Promise<RunnerResult> {
   try {
     switch (req.op) {
       case "up": {
-        const r = await stack.up({ onOutput });
+        const r = await stack.up({ onOutput, ...req.options });
         return { ok: true, output, changeSummary: r.summary.resourceChanges, outputs: unwrap(r.outputs) };
       }
       case "preview": {
-        const r = await stack.preview({ onOutput, expectNoChanges: req.expectNoChanges });
+        const r = await stack.preview({ onOutput, expectNoChanges: req.expectNoChanges, ...req.options });
         return { ok: true, output, changeSummary: r.changeSummary };
       }
       case "refresh": {
@@ -68,13 +72,22 @@ async function run(req: RunnerRequest): Promise<RunnerResult> {
         return { ok: true, output, changeSummary: r.summary.resourceChanges };
       }
       case "destroy": {
-        const r = await stack.destroy({ onOutput });
+        const r = await stack.destroy({ onOutput, ...req.options });
         return { ok: true, output, changeSummary: r.summary.resourceChanges };
       }
       case "import": {
         // A checked-in state (e.g. one written by an older release) becomes this stack's state.
         await stack.importStack(req.params as auto.Deployment);
         return { ok: true, output };
+      }
+      case "cli": {
+        // The real CLI as a user types it (the stack was made by an earlier op); no program runs.
+        const { command, args } = req.cli!;
+        const r = await execFileAsync(command, [...args, "--stack", req.stackName, "--non-interactive"], {
+          cwd: req.workDir,
+          maxBuffer: 64 << 20,
+        });
+        return { ok: true, output: r.stdout + r.stderr };
       }
       case "export": {
         const args = ["stack", "export", "--stack", req.stackName];
