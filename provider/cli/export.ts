@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
+import { escapeControlChars } from "./display-text";
 import { exportGrants, type ExportedGrant, type ExportFilter } from "./export-grants";
 import {
   CONNECTION_OPTIONS,
@@ -51,7 +52,7 @@ const QUIET_PAGES = 3;
 /** The grants document as written: a comment line naming the project, then `{ grants }` as YAML. */
 export function renderGrantsYaml(grants: readonly ExportedGrant[], projectId: string): string {
   const count = `${grants.length} grant${grants.length === 1 ? "" : "s"}`;
-  return `# descope-access export of project ${projectId}: ${count}\n${stringify({ grants })}`;
+  return `# descope-access export of project ${escapeControlChars(projectId)}: ${count}\n${stringify({ grants })}`;
 }
 
 /** Runs `export` with its own argv (after the command name); resolves to the exit code. */
@@ -87,6 +88,7 @@ export async function runExport(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     throw new CliError(`cannot write ${flags.out}: ${(err as Error).message}`);
   }
-  io.stderr.write(`export: ${grants.length} grants of ${users.length} users written to ${flags.out}\n`);
+  const where = escapeControlChars(flags.out);
+  io.stderr.write(`export: ${grants.length} grants of ${users.length} users written to ${where}\n`);
   return 0;
 }

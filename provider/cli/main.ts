@@ -6,6 +6,7 @@
  * `report --fail-on-*` condition holds.
  */
 import { oneLine, redactSecrets } from "../errors";
+import { escapeControlChars, quote } from "./display-text";
 import { EXPORT_USAGE, runExport } from "./export";
 import { CliError, type CliIO } from "./project";
 import { REPORT_USAGE, runReport } from "./report";
@@ -44,7 +45,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    const what = name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${JSON.stringify(name)}`;
+    const what = name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${quote(name)}`;
     return fail(
       io,
       "descope-access",
@@ -60,9 +61,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Writes `prefix: message` as one line with the management key redacted; returns the exit code. */
+/**
+ * Writes `prefix: message` as one line with the management key redacted and control characters
+ * escaped (a message may quote a login ID or a file name); returns the exit code.
+ */
 function fail(io: CliIO, prefix: string, message: string, exitCode: number): number {
-  const line = oneLine(redactSecrets(message, [io.env.DESCOPE_MANAGEMENT_KEY?.trim()]), 2000);
+  const redacted = redactSecrets(message, [io.env.DESCOPE_MANAGEMENT_KEY?.trim()]);
+  const line = oneLine(escapeControlChars(redacted), 2000);
   io.stderr.write(`${prefix}: ${line}\n`);
   return exitCode;
 }

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DescopeClient, type DescopeUser, type UserSearch } from "../client/client";
 import { resolveSettings } from "../settings";
+import { quote } from "./display-text";
 
 /** Where a command writes and what environment it reads; `process` fits, tests pass buffers. */
 export interface CliIO {
@@ -133,7 +134,6 @@ function describeParseError(err: Error & { code?: string }, command: string): st
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? "";
   const help = `see descope-access ${command} --help`;
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quoted} (${help})`;
-  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
-    return `unexpected argument ${JSON.stringify(quoted)} (${help})`;
+  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${quote(quoted)} (${help})`;
   return `${err.message.split(/\.\s|\n/)[0]} (${help})`;
 }

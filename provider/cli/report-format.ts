@@ -1,7 +1,10 @@
 /**
  * The three renderings of an access report: a plain table grouped by user (the default),
- * JSON, and a Markdown review document. Pure string building.
+ * JSON, and a Markdown review document. Pure string building. Every value from a source or the
+ * live project goes through {@link escapeControlChars} on its way to the table, and through
+ * {@link markdownText} on its way to the Markdown document.
  */
+import { escapeControlChars, markdownText } from "./display-text";
 import type { AccessReport, ReportItem } from "./report-classify";
 import { compareItems } from "./report-classify";
 
@@ -44,17 +47,18 @@ export function formatJson(report: AccessReport): string {
 export function formatTable(report: AccessReport): string {
   const rows = STATUSES.flatMap((status) => report[status].map((item) => ({ status, item })));
   rows.sort((a, b) => compareItems(a.item, b.item) || STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status));
-  const width = Math.max(7, ...rows.map((r) => scopeLabel(r.item.tenantId).length));
+  const width = Math.max(7, ...rows.map((r) => shownScope(r.item).length));
   const lines: string[] = [];
   let user = "";
   for (const { status, item } of rows) {
-    const header = `${item.loginId} (${item.userId ?? "no such user"})`;
+    const header = escapeControlChars(`${item.loginId} (${item.userId ?? "no such user"})`);
     if (header !== user) {
       if (user) lines.push("");
       lines.push(header);
       user = header;
     }
-    lines.push(`  ${scopeLabel(item.tenantId).padEnd(width)}  ${status.padEnd(9)}  ${item.roleNames.join(", ")}`);
+    const roles = escapeControlChars(item.roleNames.join(", "));
+    lines.push(`  ${shownScope(item).padEnd(width)}  ${status.padEnd(9)}  ${roles}`);
   }
   if (rows.length === 0) lines.push("No roles are held or declared.");
   lines.push("", summaryLine(report));
@@ -66,7 +70,7 @@ export function formatMarkdown(report: AccessReport, context: ReportContext): st
   const out = [
     "# Descope access review",
     "",
-    `Project \`${context.projectId}\`, declarations from ${context.source}.`,
+    `Project ${markdownText(context.projectId)}, declarations from ${markdownText(context.source)}.`,
     "",
     `Summary: ${summaryLine(report)}.`,
   ];
@@ -89,5 +93,9 @@ export function formatMarkdown(report: AccessReport, context: ReportContext): st
 
 function markdownRow(item: ReportItem): string {
   const cells = [item.loginId, item.userId ?? "(no such user)", scopeLabel(item.tenantId), item.roleNames.join(", ")];
-  return `| ${cells.map((c) => c.replace(/\\/g, "\\\\").replace(/\|/g, "\\|")).join(" | ")} |`;
+  return `| ${cells.map(markdownText).join(" | ")} |`;
+}
+
+function shownScope(item: Pick<ReportItem, "tenantId">): string {
+  return escapeControlChars(scopeLabel(item.tenantId));
 }

@@ -4,6 +4,7 @@
  * Pure: the caller reads and parses the files.
  */
 import type { Grant } from "../grants-file";
+import { quote } from "./display-text";
 import type { DeclaredAssignment } from "./report-classify";
 
 /** The `type` suffix of `UserRoleAssignment` resources in a state. */
@@ -44,20 +45,20 @@ export function declarationsFromState(doc: unknown, source = "state file"): Decl
       continue;
     const name = typeof r.urn === "string" ? r.urn.slice(r.urn.lastIndexOf("::") + 2) : String(r.id ?? "?");
     const outputs = isRecord(r.outputs) ? r.outputs : {};
-    const field = (key: string) => reveal(outputs[key], `${source}: resource ${JSON.stringify(name)} output ${key}`);
+    const field = (key: string) => reveal(outputs[key], `${source}: resource ${quote(name)} output ${key}`);
     const loginId = field("loginId");
     const userId = field("userId");
     const tenantId = field("tenantId") ?? null;
     const roleNames = field("roleNames");
     const mode = field("mode") ?? "set";
-    const problem = `${source}: resource ${JSON.stringify(name)} has`;
+    const problem = `${source}: resource ${quote(name)} has`;
     if (typeof loginId !== "string") throw new Error(`${problem} no loginId output`);
     if (userId !== undefined && userId !== null && typeof userId !== "string")
       throw new Error(`${problem} a malformed userId output`);
     if (tenantId !== null && typeof tenantId !== "string") throw new Error(`${problem} a malformed tenantId output`);
     if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string"))
       throw new Error(`${problem} no roleNames list output`);
-    if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${JSON.stringify(mode)}`);
+    if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${quote(String(mode))}`);
     const d: DeclaredAssignment = { name, loginId, tenantId, roleNames: [...roleNames], mode };
     if (typeof userId === "string" && userId !== "") d.userId = userId;
     out.push(d);

@@ -304,9 +304,7 @@ describe("descope-access report", () => {
     await outOfBand();
     const { stdout } = await run(["report", "--grants", file, "--markdown"]);
     expect(stdout).toMatch(
-      new RegExp(
-        `^# Descope access review\n\nProject \`${emu.projectId}\`, declarations from grants file ${file}\\.\n`,
-      ),
+      new RegExp(`^# Descope access review\n\nProject ${emu.projectId}, declarations from grants file ${file}\\.\n`),
     );
     expect(stdout).toContain(
       `## Unmanaged (1)\n\nHeld, but declared by nothing: declare them or remove them.\n\n| Login ID | User ID | Scope | Roles |\n| --- | --- | --- | --- |\n| u01@example.com | ${uid(1)} | project | admin |\n`,

@@ -294,7 +294,7 @@ describe("report formats", () => {
 
   it("formatMarkdown lists unmanaged, missing and managed sections with tables", () => {
     const md = formatMarkdown(report, { projectId: "P2x", source: "grants file g.yaml" });
-    expect(md).toContain("Project `P2x`, declarations from grants file g.yaml.");
+    expect(md).toContain("Project P2x, declarations from grants file g.yaml.");
     expect(md).toContain("## Unmanaged (3)");
     expect(md).toContain("| ghost@x | (no such user) | t-1 | viewer |");
     expect(md).toContain(
