@@ -10,6 +10,7 @@ import { escapeControlChars, quote } from "./display-text";
 import { EXPORT_USAGE, runExport } from "./export";
 import { CliError, type CliIO } from "./project";
 import { REPORT_USAGE, runReport } from "./report";
+import { packageVersion } from "./version";
 
 export type { CliIO } from "./project";
 
@@ -20,7 +21,8 @@ Commands:
   export    write the roles users hold in the live project as a grants file (YAML)
   report    compare the roles users hold with a grants file or a Pulumi state
 
-Run descope-access <command> --help for a command's options.
+Run descope-access <command> --help for a command's options; descope-access --version prints
+the package version.
 
 Settings: DESCOPE_PROJECT_ID (or --project-id), DESCOPE_BASE_URL (or --base-url), and
 DESCOPE_MANAGEMENT_KEY (only from the environment).
@@ -42,6 +44,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     (name === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return name === undefined ? 1 : 0;
+  }
+  if (name === "--version") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

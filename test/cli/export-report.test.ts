@@ -239,6 +239,7 @@ describe("descope-access report", () => {
   /** Exports the project to a grants file, then adds u02's tenant role auditor to it (declared, not held). */
   async function grantsFile(): Promise<string> {
     const file = join(dir, "grants.yaml");
+    rmSync(file, { force: true }); // export --out refuses an existing file
     expect((await run(["export", "--out", file])).code).toBe(0);
     const doc = parseYaml(readFileSync(file, "utf8")) as { grants: { name: string; roleNames: string[] }[] };
     doc.grants.find((g) => g.name === "u02@example.com/t-3")!.roleNames.push("auditor");
