@@ -188,6 +188,7 @@ describe("declarationsFromState", () => {
   const expected = [
     {
       name: "ada-t1",
+      urn: ok.urn,
       loginId: "ada@example.com",
       userId: "U-ada",
       tenantId: "t-1",
@@ -215,6 +216,20 @@ describe("declarationsFromState", () => {
       ],
     };
     expect(declarationsFromState(doc)).toEqual(expected);
+  });
+
+  it("names each of two same-named resources by its URN when two components have a child of that name", () => {
+    const child = (parent: string, loginId: string) => ({
+      urn: `urn:pulumi:dev::p::${parent}$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g`,
+      type: "pulumi-nodejs:dynamic/descope:UserRoleAssignment",
+      outputs: { loginId, roleNames: ["r"] },
+    });
+    const declared = declarationsFromState({ resources: [child("my:Team", "a"), child("my:Ops", "b"), ok] });
+    expect(declared.map((d) => [d.name, d.loginId])).toEqual([
+      ["urn:pulumi:dev::p::my:Team$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g", "a"],
+      ["urn:pulumi:dev::p::my:Ops$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g", "b"],
+      ["ada-t1", "ada@example.com"],
+    ]);
   });
 
   it.each([
