@@ -19,7 +19,7 @@ export const USAGE = `Usage: descope-access <command> [options]
 
 Commands:
   export    write the roles users hold in the live project as a grants file (YAML)
-  report    compare the roles users hold with a grants file or a Pulumi state
+  report    compare the roles users hold with grants files and Pulumi states
 
 Run descope-access <command> --help for a command's options; descope-access --version prints
 the package version.

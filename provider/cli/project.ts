@@ -137,3 +137,20 @@ function describeParseError(err: Error & { code?: string }, command: string): st
   if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${quote(quoted)} (${help})`;
   return `${err.message.split(/\.\s|\n/)[0]} (${help})`;
 }
+
+/**
+ * The values of the `names` flags in command-line order, each with its flag (`parseFlags`
+ * groups repeated flags by name, losing how they interleave). Call after `parseFlags`.
+ */
+export function flagsInOrder<N extends string>(
+  argv: string[],
+  options: FlagTable,
+  names: readonly N[],
+): { name: N; value: string }[] {
+  const { tokens } = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
+  return tokens.flatMap((t) =>
+    t.kind === "option" && (names as readonly string[]).includes(t.name) && typeof t.value === "string"
+      ? [{ name: t.name as N, value: t.value }]
+      : [],
+  );
+}

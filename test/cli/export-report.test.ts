@@ -259,7 +259,11 @@ describe("descope-access report", () => {
     const { code, stdout, stderr } = await run(["report", "--grants", file, "--json"]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(["managed", "unmanaged", "missing"]);
+    expect(Object.keys(report)).toEqual(["managed", "unmanaged", "missing", "contradictions", "shared"]);
+    expect({ contradictions: report.contradictions, shared: report.shared }).toEqual({
+      contradictions: [],
+      shared: [],
+    });
     expect(report.unmanaged).toEqual([
       { loginId: "u01@example.com", userId: uid(1), tenantId: null, roleNames: ["admin"] },
     ]);
@@ -364,7 +368,7 @@ describe("descope-access report", () => {
     [
       "neither --grants nor --state",
       ["report"],
-      "descope-access report: give exactly one of --grants <file> and --state <file> (see descope-access report --help)\n",
+      "descope-access report: give at least one --grants <file> or --state <file> (see descope-access report --help)\n",
     ],
     [
       "--json with --markdown",

@@ -5,7 +5,8 @@ import {
   type AccessReport,
   type DeclaredAssignment,
 } from "../../provider/cli/report-classify";
-import { formatMarkdown, formatTable, summaryLine } from "../../provider/cli/report-format";
+import { formatTable, summaryLine } from "../../provider/cli/report-format";
+import { formatMarkdown } from "../../provider/cli/report-markdown";
 import { declarationsFromGrants, declarationsFromState } from "../../provider/cli/report-sources";
 
 const ada: RoleHolder = {
@@ -308,7 +309,7 @@ describe("report formats", () => {
   });
 
   it("formatMarkdown lists unmanaged, missing and managed sections with tables", () => {
-    const md = formatMarkdown(report, { projectId: "P2x", source: "grants file g.yaml" });
+    const md = formatMarkdown(report, { projectId: "P2x", sources: ["grants file g.yaml"] });
     expect(md).toContain("Project P2x, declarations from grants file g.yaml.");
     expect(md).toContain("## Unmanaged (3)");
     expect(md).toContain("| ghost@x | (no such user) | t-1 | viewer |");

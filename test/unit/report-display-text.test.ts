@@ -1,6 +1,7 @@
 import { escapeControlChars, markdownText, quote } from "../../provider/cli/display-text";
 import type { AccessReport } from "../../provider/cli/report-classify";
-import { formatMarkdown, formatTable } from "../../provider/cli/report-format";
+import { formatTable } from "../../provider/cli/report-format";
+import { formatMarkdown } from "../../provider/cli/report-markdown";
 
 describe("escapeControlChars", () => {
   it.each<[string, string, string]>([
@@ -56,7 +57,7 @@ describe("formatTable", () => {
 describe("formatMarkdown", () => {
   it("escapes the project ID and the sources when they hold Markdown or HTML", () => {
     const report: AccessReport = { managed: [], unmanaged: [], missing: [] };
-    const md = formatMarkdown(report, { projectId: "P<b>", source: "grants file a|`b`.yaml\n# x" });
+    const md = formatMarkdown(report, { projectId: "P<b>", sources: ["grants file a|`b`.yaml\n# x"] });
     expect(md.split("\n")[2]).toBe("Project P&lt;b&gt;, declarations from grants file a\\|\\`b\\`.yaml\\\\n# x.");
   });
 });
