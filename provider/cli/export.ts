@@ -2,14 +2,14 @@
  * `descope-access export`: reads who holds which roles in the live project and writes it as a
  * grants document (`{ grants: [...] }`, YAML), ready for `parseGrants` and `pulumi up`.
  */
-import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
+import { escapeControlChars } from "./display-text";
 import { exportGrants, type ExportedGrant, type ExportFilter } from "./export-grants";
+import { checkOutputFile, writeOutputFile } from "./output-file";
 import {
   CONNECTION_OPTIONS,
   CONNECTION_USAGE,
   KEY_NOTE,
-  CliError,
   connect,
   fetchAllUsers,
   parseFlags,
@@ -23,7 +23,9 @@ Writes the roles users hold in the live Descope project as a grants file (YAML):
 grant per user and scope (project, or one tenant) holding at least one role, sorted by name.
 
 Options:
-  --out <file>            write to this file instead of stdout
+  --out <file>            write to this file instead of stdout (refused when it exists, unless
+                          --force; refused when it is a symbolic link, even with --force)
+  --force                 replace an existing --out file
   --tenant <id>           only this tenant's scopes, and no project scope (repeatable)
   --login-id <id>         only the user with this login ID (repeatable)
   --role <name>           only scopes holding this role; the grant lists all their roles (repeatable)
@@ -37,6 +39,7 @@ Exit codes: 0 written, 1 error (one line on stderr).`;
 /** The option table of `export`. */
 export const EXPORT_OPTIONS = {
   out: { type: "string" },
+  force: { type: "boolean" },
   tenant: { type: "string", multiple: true },
   "login-id": { type: "string", multiple: true },
   role: { type: "string", multiple: true },
@@ -51,7 +54,7 @@ const QUIET_PAGES = 3;
 /** The grants document as written: a comment line naming the project, then `{ grants }` as YAML. */
 export function renderGrantsYaml(grants: readonly ExportedGrant[], projectId: string): string {
   const count = `${grants.length} grant${grants.length === 1 ? "" : "s"}`;
-  return `# descope-access export of project ${projectId}: ${count}\n${stringify({ grants })}`;
+  return `# descope-access export of project ${escapeControlChars(projectId)}: ${count}\n${stringify({ grants })}`;
 }
 
 /** Runs `export` with its own argv (after the command name); resolves to the exit code. */
@@ -67,6 +70,8 @@ export async function runExport(argv: string[], io: CliIO): Promise<number> {
     roleNames: flags.role ?? [],
     includeTestUsers: flags["include-test-users"] ?? false,
   };
+  const force = flags.force ?? false;
+  if (flags.out !== undefined) checkOutputFile(flags.out, { force }); // before the work, not after it
   const client = connect(flags, io.env);
   const search = {
     withTestUser: filter.includeTestUsers,
@@ -82,11 +87,8 @@ export async function runExport(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(text);
     return 0;
   }
-  try {
-    writeFileSync(flags.out, text);
-  } catch (err) {
-    throw new CliError(`cannot write ${flags.out}: ${(err as Error).message}`);
-  }
-  io.stderr.write(`export: ${grants.length} grants of ${users.length} users written to ${flags.out}\n`);
+  writeOutputFile(flags.out, text, { force });
+  const where = escapeControlChars(flags.out);
+  io.stderr.write(`export: ${grants.length} grants of ${users.length} users written to ${where}\n`);
   return 0;
 }

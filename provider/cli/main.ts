@@ -6,9 +6,11 @@
  * `report --fail-on-*` condition holds.
  */
 import { oneLine, redactSecrets } from "../errors";
+import { escapeControlChars, quote } from "./display-text";
 import { EXPORT_USAGE, runExport } from "./export";
 import { CliError, type CliIO } from "./project";
 import { REPORT_USAGE, runReport } from "./report";
+import { packageVersion } from "./version";
 
 export type { CliIO } from "./project";
 
@@ -17,9 +19,10 @@ export const USAGE = `Usage: descope-access <command> [options]
 
 Commands:
   export    write the roles users hold in the live project as a grants file (YAML)
-  report    compare the roles users hold with a grants file or a Pulumi state
+  report    compare the roles users hold with grants files and Pulumi states
 
-Run descope-access <command> --help for a command's options.
+Run descope-access <command> --help for a command's options; descope-access --version prints
+the package version.
 
 Settings: DESCOPE_PROJECT_ID (or --project-id), DESCOPE_BASE_URL (or --base-url), and
 DESCOPE_MANAGEMENT_KEY (only from the environment).
@@ -42,9 +45,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     (name === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return name === undefined ? 1 : 0;
   }
+  if (name === "--version") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    const what = name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${JSON.stringify(name)}`;
+    const what = name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${quote(name)}`;
     return fail(
       io,
       "descope-access",
@@ -60,9 +67,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Writes `prefix: message` as one line with the management key redacted; returns the exit code. */
+/**
+ * Writes `prefix: message` as one line with the management key redacted and control characters
+ * escaped (a message may quote a login ID or a file name); returns the exit code.
+ */
 function fail(io: CliIO, prefix: string, message: string, exitCode: number): number {
-  const line = oneLine(redactSecrets(message, [io.env.DESCOPE_MANAGEMENT_KEY?.trim()]), 2000);
+  const redacted = redactSecrets(message, [io.env.DESCOPE_MANAGEMENT_KEY?.trim()]);
+  const line = oneLine(escapeControlChars(redacted), 2000);
   io.stderr.write(`${prefix}: ${line}\n`);
   return exitCode;
 }

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DescopeClient, type DescopeUser, type UserSearch } from "../client/client";
 import { resolveSettings } from "../settings";
+import { quote } from "./display-text";
 
 /** Where a command writes and what environment it reads; `process` fits, tests pass buffers. */
 export interface CliIO {
@@ -133,7 +134,23 @@ function describeParseError(err: Error & { code?: string }, command: string): st
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? "";
   const help = `see descope-access ${command} --help`;
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quoted} (${help})`;
-  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
-    return `unexpected argument ${JSON.stringify(quoted)} (${help})`;
+  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${quote(quoted)} (${help})`;
   return `${err.message.split(/\.\s|\n/)[0]} (${help})`;
+}
+
+/**
+ * The values of the `names` flags in command-line order, each with its flag (`parseFlags`
+ * groups repeated flags by name, losing how they interleave). Call after `parseFlags`.
+ */
+export function flagsInOrder<N extends string>(
+  argv: string[],
+  options: FlagTable,
+  names: readonly N[],
+): { name: N; value: string }[] {
+  const { tokens } = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
+  return tokens.flatMap((t) =>
+    t.kind === "option" && (names as readonly string[]).includes(t.name) && typeof t.value === "string"
+      ? [{ name: t.name as N, value: t.value }]
+      : [],
+  );
 }

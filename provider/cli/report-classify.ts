@@ -7,8 +7,10 @@ import { byCodePoint, displayLoginId, heldScopes, isTestUser, sortedUnique, type
 
 /** One declared assignment, from a grants file or a Pulumi state. */
 export interface DeclaredAssignment {
-  /** The grant's or resource's name (for messages). */
+  /** The grant's or resource's name (for messages); a resource's URN when its name alone is ambiguous. */
   name: string;
+  /** The resource's URN, which alone identifies it in a state (absent for grants). */
+  urn?: string;
   /** The login ID (or user ID) as declared. */
   loginId: string;
   /** The user ID when known (a state records it): then it alone names the user. */

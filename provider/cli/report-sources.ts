@@ -4,6 +4,7 @@
  * Pure: the caller reads and parses the files.
  */
 import type { Grant } from "../grants-file";
+import { quote } from "./display-text";
 import type { DeclaredAssignment } from "./report-classify";
 
 /** The `type` suffix of `UserRoleAssignment` resources in a state. */
@@ -27,7 +28,9 @@ export function declarationsFromGrants(grants: readonly Grant[]): DeclaredAssign
  * The declarations of a state: every resource whose type ends in `descope:UserRoleAssignment`
  * and is not pending deletion, from its outputs `userId`, `loginId`, `tenantId`, `roleNames`,
  * `mode`. Accepts `{ deployment: { resources } }` (what `pulumi stack export` prints) and the
- * bare `{ resources }`. Secret outputs are read when exported with their plaintext.
+ * bare `{ resources }`. Secret outputs are read when exported with their plaintext. Resources
+ * are told apart by URN: each is named by its resource name, or by its whole URN when another
+ * assignment of the state has the same name (children of two components), and carries `urn`.
  *
  * @throws Error naming the resource when an output is missing, malformed or still encrypted.
  */
@@ -38,31 +41,48 @@ export function declarationsFromState(doc: unknown, source = "state file"): Decl
       `${source} is not a Pulumi state: it has no resources list (expected the JSON of pulumi stack export)`,
     );
   }
-  const out: DeclaredAssignment[] = [];
-  for (const r of deployment.resources as unknown[]) {
-    if (!isRecord(r) || typeof r.type !== "string" || !r.type.endsWith(ASSIGNMENT_TYPE_SUFFIX) || r.delete === true)
-      continue;
-    const name = typeof r.urn === "string" ? r.urn.slice(r.urn.lastIndexOf("::") + 2) : String(r.id ?? "?");
-    const outputs = isRecord(r.outputs) ? r.outputs : {};
-    const field = (key: string) => reveal(outputs[key], `${source}: resource ${JSON.stringify(name)} output ${key}`);
-    const loginId = field("loginId");
-    const userId = field("userId");
-    const tenantId = field("tenantId") ?? null;
-    const roleNames = field("roleNames");
-    const mode = field("mode") ?? "set";
-    const problem = `${source}: resource ${JSON.stringify(name)} has`;
-    if (typeof loginId !== "string") throw new Error(`${problem} no loginId output`);
-    if (userId !== undefined && userId !== null && typeof userId !== "string")
-      throw new Error(`${problem} a malformed userId output`);
-    if (tenantId !== null && typeof tenantId !== "string") throw new Error(`${problem} a malformed tenantId output`);
-    if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string"))
-      throw new Error(`${problem} no roleNames list output`);
-    if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${JSON.stringify(mode)}`);
-    const d: DeclaredAssignment = { name, loginId, tenantId, roleNames: [...roleNames], mode };
-    if (typeof userId === "string" && userId !== "") d.userId = userId;
-    out.push(d);
-  }
-  return out;
+  const assignments = (deployment.resources as unknown[]).filter(
+    (r): r is Record<string, unknown> =>
+      isRecord(r) && typeof r.type === "string" && r.type.endsWith(ASSIGNMENT_TYPE_SUFFIX) && r.delete !== true,
+  );
+  const names = assignments.map((r) => (typeof r.urn === "string" ? bareName(r.urn) : String(r.id ?? "?")));
+  return assignments.map((r, i) => {
+    // Children of two components may share a name: then only the URN tells them apart.
+    const ambiguous = typeof r.urn === "string" && names.indexOf(names[i]) !== names.lastIndexOf(names[i]);
+    const name = ambiguous ? (r.urn as string) : names[i];
+    const d = declarationOf(isRecord(r.outputs) ? r.outputs : {}, `${source}: resource ${quote(name)}`);
+    return { name, ...(typeof r.urn === "string" ? { urn: r.urn } : {}), ...d };
+  });
+}
+
+/** The name part of a URN: what follows its last `::`. */
+export function bareName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** The declaration in a resource's outputs; `what` names the resource in messages. */
+function declarationOf(outputs: Record<string, unknown>, what: string): Omit<DeclaredAssignment, "name" | "urn"> {
+  const field = (key: string) => reveal(outputs[key], `${what} output ${key}`);
+  const loginId = field("loginId");
+  const userId = field("userId");
+  const tenantId = field("tenantId") ?? null;
+  const roleNames = field("roleNames");
+  const mode = field("mode") ?? "set";
+  const problem = `${what} has`;
+  if (typeof loginId !== "string") throw new Error(`${problem} no loginId output`);
+  if (userId !== undefined && userId !== null && typeof userId !== "string")
+    throw new Error(`${problem} a malformed userId output`);
+  if (tenantId !== null && typeof tenantId !== "string") throw new Error(`${problem} a malformed tenantId output`);
+  if (!Array.isArray(roleNames) || !roleNames.every((x) => typeof x === "string"))
+    throw new Error(`${problem} no roleNames list output`);
+  if (mode !== "set" && mode !== "add") throw new Error(`${problem} an unknown mode ${quote(String(mode))}`);
+  return {
+    loginId,
+    ...(typeof userId === "string" && userId !== "" ? { userId } : {}),
+    tenantId,
+    roleNames: [...roleNames],
+    mode,
+  };
 }
 
 /** The value, or a secret's plaintext; throws when the secret is still encrypted. */

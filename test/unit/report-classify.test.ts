@@ -5,7 +5,8 @@ import {
   type AccessReport,
   type DeclaredAssignment,
 } from "../../provider/cli/report-classify";
-import { formatMarkdown, formatTable, summaryLine } from "../../provider/cli/report-format";
+import { formatTable, summaryLine } from "../../provider/cli/report-format";
+import { formatMarkdown } from "../../provider/cli/report-markdown";
 import { declarationsFromGrants, declarationsFromState } from "../../provider/cli/report-sources";
 
 const ada: RoleHolder = {
@@ -188,6 +189,7 @@ describe("declarationsFromState", () => {
   const expected = [
     {
       name: "ada-t1",
+      urn: ok.urn,
       loginId: "ada@example.com",
       userId: "U-ada",
       tenantId: "t-1",
@@ -215,6 +217,20 @@ describe("declarationsFromState", () => {
       ],
     };
     expect(declarationsFromState(doc)).toEqual(expected);
+  });
+
+  it("names each of two same-named resources by its URN when two components have a child of that name", () => {
+    const child = (parent: string, loginId: string) => ({
+      urn: `urn:pulumi:dev::p::${parent}$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g`,
+      type: "pulumi-nodejs:dynamic/descope:UserRoleAssignment",
+      outputs: { loginId, roleNames: ["r"] },
+    });
+    const declared = declarationsFromState({ resources: [child("my:Team", "a"), child("my:Ops", "b"), ok] });
+    expect(declared.map((d) => [d.name, d.loginId])).toEqual([
+      ["urn:pulumi:dev::p::my:Team$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g", "a"],
+      ["urn:pulumi:dev::p::my:Ops$pulumi-nodejs:dynamic/descope:UserRoleAssignment::g", "b"],
+      ["ada-t1", "ada@example.com"],
+    ]);
   });
 
   it.each([
@@ -293,8 +309,8 @@ describe("report formats", () => {
   });
 
   it("formatMarkdown lists unmanaged, missing and managed sections with tables", () => {
-    const md = formatMarkdown(report, { projectId: "P2x", source: "grants file g.yaml" });
-    expect(md).toContain("Project `P2x`, declarations from grants file g.yaml.");
+    const md = formatMarkdown(report, { projectId: "P2x", sources: ["grants file g.yaml"] });
+    expect(md).toContain("Project P2x, declarations from grants file g.yaml.");
     expect(md).toContain("## Unmanaged (3)");
     expect(md).toContain("| ghost@x | (no such user) | t-1 | viewer |");
     expect(md).toContain(
