@@ -1,165 +1,155 @@
 /**
- * The file primitives of the machine-wide budget (shared-budget.ts): an exclusive lock file
- * across processes, an atomic write, and the sweep of old state files.
+ * The file primitives of the machine-wide budget (shared-budget.ts): the directory it may use,
+ * a bounded read of a file it wrote, and an atomic write. The lock is budget-lock.ts, the sweep
+ * of old files budget-sweep.ts.
  *
- * The lock ({@link withFileLock}) is a file `<file>.lock` created with `O_EXCL`, held for one
- * read and one write of a state file; a lock left by a dead process (or older than `staleMs`)
- * is broken. It is hand-written (about 60 lines) rather than `proper-lockfile`, whose last
- * release is from 2021 and which brings three dependencies for what `open(…, "wx")` gives.
- *
- * State files are per base URL, so tests against emulators on random ports leave one each: the
- * first limiter of a process on a directory deletes the files there untouched for a day
- * ({@link sweepBudgetDir}); no token lives that long.
+ * Nothing read from the directory is trusted: the state files live in a subdirectory of the
+ * package's own ({@link BUDGET_SUBDIR}) that must be a real directory owned by this user and
+ * writable by nobody else, and a file is read only when it is a regular file of this user below
+ * a size cap, opened without following a symbolic link or waiting on a FIFO. Anything else is an
+ * {@link UnusableBudgetError}: the limiter then keeps to the budget on its own.
  */
 import { randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
-import * as os from "node:os";
+import { constants, promises as fs, type Stats } from "node:fs";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 
-/** True unless `pid` is known not to exist on this host. */
-export function isPidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, but not ours to signal
+/** The package's own subdirectory of the configured budget directory; only files in it are ever touched. */
+export const BUDGET_SUBDIR = "pulumi-descope-access-budget";
+
+/** A budget file or directory that must not be used (not one this package wrote, or not usable at all). */
+export class UnusableBudgetError extends Error {
+  /** Stable code to match on. */
+  readonly code = "ERR_DESCOPE_BUDGET_UNUSABLE";
+
+  /** `reason` completes "`where`: …", e.g. "is a symbolic link". */
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
+    super(`${where}: ${reason}`);
+    this.name = "UnusableBudgetError";
   }
 }
 
-/** Tunables of {@link withFileLock}. */
-export interface FileLockOptions {
-  /** A lock older than this is broken (a holder keeps it for one read and one write). @default 5000 */
-  staleMs?: number;
-  /** Give up (throw) after waiting this long. @default 10000 */
-  waitMs?: number;
+/** True when `err` is an {@link UnusableBudgetError} (matched by its code). */
+export function isUnusableBudgetError(err: unknown): err is UnusableBudgetError {
+  return (err as { code?: unknown } | null)?.code === "ERR_DESCOPE_BUDGET_UNUSABLE";
+}
+
+/** This process's user id, or undefined where the platform has none (Windows: no ownership checks). */
+function ownUid(): number | undefined {
+  return process.getuid?.();
+}
+
+/** Why `stat` (of `where`) is not a file or directory this user may trust, or undefined when it is. */
+function distrust(stat: Stats, directory: boolean, allowRootOwner: boolean): string | undefined {
+  if (stat.isSymbolicLink()) return "is a symbolic link";
+  if (directory ? !stat.isDirectory() : !stat.isFile())
+    return directory ? "is not a directory" : "is not a regular file";
+  const uid = ownUid();
+  if (uid !== undefined && stat.uid !== uid && !(allowRootOwner && stat.uid === 0)) {
+    return `is owned by uid ${stat.uid}, not this user (${uid})`;
+  }
+  return undefined;
 }
 
 /**
- * Runs `fn` holding the exclusive lock `lockPath` (a file created with `O_EXCL` holding the
- * holder's pid, host and a nonce), across processes. A lock whose process is gone (same host)
- * or older than `staleMs` is broken; breaking renames it away first and checks it renamed the
- * lock it judged, so two breakers do not both win.
+ * Makes sure `<dir>/{@link BUDGET_SUBDIR}` exists (created mode 0700) and may be trusted, and
+ * returns its path. `dir` itself (created when missing; a symbolic link is followed, it is
+ * configured) must be owned by this user or root and, when world-writable, sticky; the
+ * subdirectory must be a real directory of this user that neither its group nor others can write.
  *
- * @throws the file system's error when the lock cannot be created, or an Error after `waitMs`.
+ * @throws UnusableBudgetError naming the directory and the reason.
  */
-export async function withFileLock<T>(
-  lockPath: string,
-  fn: () => Promise<T>,
-  options: FileLockOptions = {},
-): Promise<T> {
-  const staleMs = options.staleMs ?? 5_000;
-  const giveUpAt = Date.now() + (options.waitMs ?? 10_000);
-  const host = os.hostname();
-  const nonce = randomUUID();
-  for (let round = 0; ; round++) {
-    try {
-      const handle = await fs.open(lockPath, "wx", 0o600);
-      try {
-        await handle.writeFile(JSON.stringify({ pid: process.pid, host, nonce }));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    if (await breakIfStale(lockPath, staleMs, host)) continue;
-    if (Date.now() > giveUpAt) throw new Error(`could not lock ${lockPath} within ${options.waitMs ?? 10_000} ms`);
-    await sleep(Math.min(50, 2 + round) + Math.random() * 5);
-  }
+export async function prepareBudgetDir(dir: string): Promise<string> {
+  const sub = path.join(dir, BUDGET_SUBDIR);
   try {
-    return await fn();
-  } finally {
-    await fs.unlink(lockPath).catch(() => undefined);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const parent = await fs.stat(dir);
+    const parentProblem = distrust(parent, true, true);
+    if (parentProblem) throw new UnusableBudgetError(dir, parentProblem);
+    // Anyone could swap the subdirectory of a world-writable directory, unless the sticky bit stops them.
+    if ((parent.mode & 0o1002) === 0o002)
+      throw new UnusableBudgetError(dir, "is world-writable without the sticky bit");
+    await fs.mkdir(sub, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+    const own = await fs.lstat(sub);
+    const subProblem = distrust(own, true, false) ?? ((own.mode & 0o022) !== 0 ? "is writable by others" : undefined);
+    if (subProblem) throw new UnusableBudgetError(sub, subProblem);
+  } catch (err) {
+    if (isUnusableBudgetError(err)) throw err;
+    throw new UnusableBudgetError(sub, `cannot be created (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
+  return sub;
 }
-
-/** Breaks `lockPath` when it is stale; true when the caller should try to lock again at once. */
-async function breakIfStale(lockPath: string, staleMs: number, host: string): Promise<boolean> {
-  let judged: { ino: number; mtimeMs: number };
-  let holder: { pid?: unknown; host?: unknown } = {};
-  try {
-    const stat = await fs.stat(lockPath);
-    judged = { ino: stat.ino, mtimeMs: stat.mtimeMs };
-    try {
-      holder = JSON.parse(await fs.readFile(lockPath, "utf8"));
-    } catch {
-      // being written, or gone: judge by age alone
-    }
-  } catch {
-    return true; // gone: try again
-  }
-  const dead = holder.host === host && typeof holder.pid === "number" && !isPidAlive(holder.pid);
-  if (!dead && Date.now() - judged.mtimeMs < staleMs) return false;
-  const aside = `${lockPath}.${randomUUID()}.stale`;
-  try {
-    await fs.rename(lockPath, aside);
-  } catch {
-    return true; // someone else broke it first
-  }
-  const moved = await fs.stat(aside).catch(() => undefined);
-  if (moved && (moved.ino !== judged.ino || moved.mtimeMs !== judged.mtimeMs)) {
-    // We moved a fresh lock taken after we judged: put it back unless another was taken since.
-    await fs.link(aside, lockPath).catch(() => undefined);
-  }
-  await fs.unlink(aside).catch(() => undefined);
-  return true;
-}
-
-/** Files untouched this long are deleted by {@link sweepBudgetDir}: a day, far beyond any token's life. */
-export const BUDGET_FILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Deletes the state files (and leftover temporary or broken-lock files) in `dir` not modified
- * for `maxAgeMs`, each under its lock, so a file being rewritten is never lost. Best effort:
- * never rejects. Returns how many files it deleted.
+ * Checks that `file`'s lstat is a regular file of this user; returns the stat, or undefined
+ * when there is no such file.
+ *
+ * @throws UnusableBudgetError when something else is there.
  */
-export async function sweepBudgetDir(
-  dir: string,
-  maxAgeMs = BUDGET_FILE_MAX_AGE_MS,
-  nowMs = Date.now(),
-): Promise<number> {
-  let deleted = 0;
-  let names: string[];
+export async function lstatOwnFile(file: string): Promise<Stats | undefined> {
+  let stat: Stats;
   try {
-    names = await fs.readdir(dir);
-  } catch {
-    return 0;
+    stat = await fs.lstat(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      const old = async () => nowMs - (await fs.stat(file)).mtimeMs >= maxAgeMs;
-      if (!(await old())) continue;
-      if (/^[0-9a-f]{64}\.json$/.test(name)) {
-        await withFileLock(
-          `${file}.lock`,
-          async () => {
-            if (await old()) {
-              await fs.unlink(file);
-              deleted++;
-            }
-          },
-          { waitMs: 1_000 },
-        );
-      } else if (/\.(tmp|stale)$/.test(name)) {
-        await fs.unlink(file);
-        deleted++;
-      }
-    } catch {
-      // gone already, or busy: next time
-    }
-  }
-  return deleted;
+  const problem = distrust(stat, false, false);
+  if (problem) throw new UnusableBudgetError(file, problem);
+  return stat;
 }
 
-/** Writes `text` to `file` through a temporary file and a rename, so a reader never sees half of it. */
+/** Flags that never follow a symbolic link nor wait for a FIFO's writer. */
+const SAFE_READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * The text of `file`, a regular file of this user of at most `maxBytes`, or undefined when it
+ * does not exist. Opened with `O_NOFOLLOW | O_NONBLOCK` and judged by `fstat` on the open file,
+ * so a symbolic link, a FIFO or a device is refused without blocking, and a huge file unread.
+ *
+ * @throws UnusableBudgetError naming the file and the reason.
+ */
+export async function readOwnFile(file: string, maxBytes: number): Promise<string | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, SAFE_READ);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw new UnusableBudgetError(file, "is a symbolic link");
+    throw err;
+  }
+  try {
+    const stat = await handle.stat();
+    const problem = distrust(stat, false, false);
+    if (problem) throw new UnusableBudgetError(file, problem);
+    if (stat.size > maxBytes) {
+      throw new UnusableBudgetError(file, `is ${stat.size} bytes, more than the ${maxBytes} this package writes`);
+    }
+    // One byte more than the size, to notice a file growing while read (never under the lock).
+    const buffer = Buffer.alloc(stat.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > stat.size) throw new Error(`${file} grew while it was read`);
+    return buffer.toString("utf8", 0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `text` to `file` through a new temporary file and a rename, so a reader never sees half of it. */
 export async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    await fs.writeFile(tmp, text, { mode: 0o600 });
+    await fs.writeFile(tmp, text, { mode: 0o600, flag: "wx" });
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.unlink(tmp).catch(() => undefined);

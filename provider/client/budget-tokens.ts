@@ -2,8 +2,8 @@
  * PURE: the token arithmetic of the machine-wide budget (shared-budget.ts) and the format of its
  * state file. No file system, no clock, no env: times come in as arguments.
  *
- * Each project and base URL has a small state file, `<dir>/<sha256(projectId \n baseUrl)>.json`
- * ({@link budgetFileName}), listing the tokens handed out recently, by any process: when each was
+ * Each project and base URL has a small state file, `pda-budget-<sha256(projectId \n baseUrl)>.json`
+ * ({@link budgetFileName}) in the package's own subdirectory (budget-files.ts), listing the tokens handed out recently, by any process: when each was
  * handed out and, once its call finished, when. A token counts until `perSeconds` after its call
  * finished, as in the in-process `RateLimiter` (limiter.ts), so no more than the budget can ARRIVE
  * at the service in any window ({@link liveTokens}).
@@ -73,6 +73,11 @@ export function roundUp(ms: number, step: number): number {
 export interface LiveRules {
   /** Window length in ms: a finished token counts until `finishedAt + windowMs`. */
   windowMs: number;
+  /**
+   * A token started or finished more than this after `now` is ignored: no process of this
+   * package dates one so far ahead (see {@link isAhead}), so it is clock trouble or not ours.
+   */
+  aheadMs: number;
   /** A token unfinished this long after `startedAt` counts as finished then. */
   maxHoldMs: number;
   /** True when the token's process is known to be gone (its token counts as finished now). */
@@ -80,14 +85,24 @@ export interface LiveRules {
 }
 
 /**
+ * PURE: whether `token` is dated more than `aheadMs` after `now` (its start or its finish). Left
+ * in, such a token would hold a slot until that date, however far: a year, or past what a timer
+ * can wait.
+ */
+export function isAhead(token: SharedToken, now: number, aheadMs: number): boolean {
+  return token.startedAt > now + aheadMs || (token.finishedAt !== undefined && token.finishedAt > now + aheadMs);
+}
+
+/**
  * PURE: the tokens that still count at `now`, in order: finished ones within their window,
  * and unfinished ones, except that an unfinished token of a dead process is finished at `now`
- * and one held past `maxHoldMs` is finished at `startedAt + maxHoldMs`. Unchanged tokens are
- * returned as the same objects.
+ * and one held past `maxHoldMs` is finished at `startedAt + maxHoldMs`. Tokens dated more than
+ * `aheadMs` ahead are dropped. Unchanged tokens are returned as the same objects.
  */
 export function liveTokens(tokens: readonly SharedToken[], now: number, rules: LiveRules): SharedToken[] {
   const out: SharedToken[] = [];
   for (const t of tokens) {
+    if (isAhead(t, now, rules.aheadMs)) continue;
     let finishedAt = t.finishedAt;
     if (finishedAt === undefined) {
       if (t.startedAt + rules.maxHoldMs <= now) finishedAt = t.startedAt + rules.maxHoldMs;
@@ -124,9 +139,12 @@ export function nextCheckMs(
   return wait === Infinity ? undefined : Math.max(1, Math.ceil(wait));
 }
 
-/** The state file's name for a project and base URL: `<sha256 hex>.json`. */
+/** How the name of every file of the budget starts, so a sweep tells them from anyone else's. */
+export const BUDGET_FILE_PREFIX = "pda-budget-";
+
+/** The state file's name for a project and base URL: `pda-budget-<sha256 hex>.json`. */
 export function budgetFileName(projectId: string, baseUrl: string): string {
-  return `${createHash("sha256").update(`${projectId}\n${baseUrl}`).digest("hex")}.json`;
+  return `${BUDGET_FILE_PREFIX}${createHash("sha256").update(`${projectId}\n${baseUrl}`).digest("hex")}.json`;
 }
 
 /** The tokens in a state file's text; anything unreadable is dropped (a corrupt file is an empty one). */
@@ -148,6 +166,7 @@ export function parseBudgetState(text: string | undefined): SharedToken[] {
       typeof o.owner === "string" &&
       typeof o.host === "string" &&
       Number.isInteger(o.pid) &&
+      (o.pid as number) > 0 &&
       Number.isFinite(o.startedAt) &&
       (o.finishedAt === undefined || Number.isFinite(o.finishedAt)) &&
       (o.count === undefined || (Number.isInteger(o.count) && (o.count as number) >= 1))

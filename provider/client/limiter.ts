@@ -18,7 +18,7 @@
  * outside this change.
  */
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../settings";
-import { SharedRateLimiter } from "./shared-budget";
+import { resetSharedBudgetState, SharedRateLimiter } from "./shared-budget";
 import { enqueueWaiter, type Release, type Waiter } from "./waiters";
 
 /** The budget: `requests` per `perSeconds`. */
@@ -175,7 +175,8 @@ export function limiterFor(projectId: string, limit: RateLimit = defaultRateLimi
   return limiter;
 }
 
-/** Forgets every shared limiter (for tests). */
+/** Forgets every shared limiter, and what the machine-wide budget remembers per process (for tests). */
 export function resetLimiters(): void {
   registry.clear();
+  resetSharedBudgetState();
 }

@@ -7,23 +7,28 @@
  * Each project and base URL has a small state file listing the tokens handed out recently, by
  * any process; a token counts until `perSeconds` after its call finished (the token arithmetic
  * and the file format: budget-tokens.ts). Reading and updating the file happens under an
- * exclusive lock file, held for one read and one write (budget-files.ts, which also sweeps old
- * state files: the first limiter of a process on a directory does it once).
+ * exclusive lock file, held for one read and one write (budget-lock.ts). The files live in the
+ * package's own subdirectory of the configured directory (budget-files.ts); the first limiter of
+ * a process on it deletes the package's files there untouched for a day (budget-sweep.ts).
  *
  * Failure modes: a token whose process died before its call finished counts as finished when
  * that is noticed (same host, pid gone) or at the latest {@link SharedLimiterOptions.maxHoldMs}
- * after it was handed out; a lock left by a dead process (or older than `staleMs`) is broken;
- * when the directory or the file cannot be used at all, the limiter counts this process's own
- * tokens only (the in-process budget) and tries the file again on its next round.
+ * after it was handed out; a token dated in the future is ignored; a lock left by a dead process
+ * (or older than `staleMs`, or dated in the future) is broken; waiting for the lock is bounded.
+ * When the directory or a file is not one the package may trust (a symbolic link, a FIFO, another
+ * user's, too big, a world-writable directory without the sticky bit, not writable), the limiter
+ * keeps to the budget on its own for the rest of the process (counting, until they expire, the
+ * other processes' tokens it last saw); when a round fails otherwise, only that round does.
+ * Either way the process warns once, naming the path and the reason.
  */
 import { randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
   budgetFileName,
   formatBudgetState,
   grantable,
+  isAhead,
   liveTokens,
   mergeFinished,
   nextCheckMs,
@@ -33,18 +38,46 @@ import {
   type LiveRules,
   type SharedToken,
 } from "./budget-tokens";
-import { isPidAlive, sweepBudgetDir, withFileLock, writeAtomically, type FileLockOptions } from "./budget-files";
+import { BUDGET_SUBDIR, isUnusableBudgetError, prepareBudgetDir, readOwnFile, writeAtomically } from "./budget-files";
+import { isPidAlive, withFileLock, type FileLockOptions } from "./budget-lock";
+import { sweepBudgetDir } from "./budget-sweep";
 import type { Limiter, LimiterClock, RateLimit } from "./limiter";
 import { enqueueWaiter, type Release, type Waiter } from "./waiters";
 
-/** Directories this process has swept already ({@link sweepBudgetDir} runs once per directory). */
-const swept = new Set<string>();
+/** What the shared budget remembers per process: one holder, one reset (for tests). */
+interface BudgetProcessState {
+  /** Directories swept already ({@link sweepBudgetDir} runs once per directory). */
+  swept: Set<string>;
+  /** Whether this process has warned about the budget (it warns once). */
+  warned: boolean;
+}
+
+let processState: BudgetProcessState = { swept: new Set(), warned: false };
+
+/** Forgets the directories swept and the warning given (for tests; `resetLimiters` calls it). */
+export function resetSharedBudgetState(): void {
+  processState = { swept: new Set(), warned: false };
+}
 
 /**
  * How long a finished token may wait to be written when no call waits, in ms. Other processes
  * count it as in use meanwhile, which is the same count: its window starts at its finish.
  */
 const PUBLISH_DELAY_MS = 100;
+
+/** A state file holds a few entries per process (budget-tokens.ts); one this big is not ours. */
+export const MAX_STATE_BYTES = 1024 * 1024;
+
+/** Clocks of the processes sharing a file may differ this much (a token's finish is also rounded up). */
+const CLOCK_SKEW_MS = 2_000;
+
+/** The longest delay a Node.js timer takes (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Emits a warning as Node.js does, with a code to filter on. */
+function emitBudgetWarning(message: string): void {
+  process.emitWarning(message, { code: "DESCOPE_BUDGET" });
+}
 
 /** Options of {@link SharedRateLimiter}. */
 export interface SharedLimiterOptions {
@@ -62,6 +95,8 @@ export interface SharedLimiterOptions {
   maxHoldMs?: number;
   /** Lock tunables. */
   lock?: FileLockOptions;
+  /** Where the once-per-process warning goes. @default process.emitWarning, code `DESCOPE_BUDGET` */
+  warn?: (message: string) => void;
 }
 
 /** The wall clock and ordinary timers (a timer exists only while a call waits, and keeps the process alive). */
@@ -78,16 +113,18 @@ export function wallClock(): LimiterClock {
  * tokens are counted together with those of every other instance using the same state file.
  */
 export class SharedRateLimiter implements Limiter {
-  /** The state file. */
+  /** The state file: `<dir>/pulumi-descope-access-budget/pda-budget-<sha256(projectId, baseUrl)>.json`. */
   readonly file: string;
   private readonly owner = randomUUID();
   private readonly host = os.hostname();
   private readonly clock: LimiterClock;
   private readonly windowMs: number;
   private readonly pollMs: number;
-  private readonly maxHoldMs: number;
+  private readonly rules: LiveRules;
   /** This instance's tokens that still count: in use (the objects their releases finish), and finished ones merged. */
   private own: SharedToken[] = [];
+  /** The other instances' tokens as last read; counted while the file cannot be read, until they expire. */
+  private others: SharedToken[] = [];
   private readonly waiters: Waiter[] = [];
   private timer: unknown = undefined;
   /** A pending round that only publishes finished tokens (see `release`). */
@@ -95,6 +132,8 @@ export class SharedRateLimiter implements Limiter {
   private running = false;
   private again = false;
   private dirReady = false;
+  /** Set once the directory or a file proved unusable: from then on this instance counts on its own. */
+  private unshared = false;
 
   /** `limit.requests` must be ≥ 1 and `limit.perSeconds` > 0. */
   constructor(
@@ -107,8 +146,14 @@ export class SharedRateLimiter implements Limiter {
     this.windowMs = limit.perSeconds * 1000;
     this.clock = options.clock ?? wallClock();
     this.pollMs = options.pollMs ?? 250;
-    this.maxHoldMs = options.maxHoldMs ?? 300_000;
-    this.file = path.join(options.dir, budgetFileName(options.projectId, options.baseUrl));
+    this.rules = {
+      windowMs: this.windowMs,
+      maxHoldMs: options.maxHoldMs ?? 300_000,
+      // A finish is rounded up by up to 1/60 of the window (see release), on a clock that may differ a little.
+      aheadMs: this.windowMs / 60 + CLOCK_SKEW_MS,
+      isDead: (t) => t.host === this.host && !isPidAlive(t.pid),
+    };
+    this.file = path.join(options.dir, BUDGET_SUBDIR, budgetFileName(options.projectId, options.baseUrl));
   }
 
   /**
@@ -143,6 +188,7 @@ export class SharedRateLimiter implements Limiter {
   /**
    * Under the lock: read the file, hand out what the budget allows, write it back; then start
    * the calls that got a token (only once the file shows their tokens) and schedule the next look.
+   * Without the file, the same with the other instances' tokens last seen.
    */
   private async round(): Promise<void> {
     if (this.timer !== undefined) {
@@ -153,58 +199,82 @@ export class SharedRateLimiter implements Limiter {
       this.clock.clearTimer(this.publishTimer); // this round publishes the finishes
       this.publishTimer = undefined;
     }
-    let others: SharedToken[] = [];
     let granted: (() => void)[] | undefined;
-    try {
-      if (!this.dirReady) {
-        await fs.mkdir(this.options.dir, { recursive: true, mode: 0o700 });
-        this.dirReady = true;
-        if (!swept.has(this.options.dir)) {
-          swept.add(this.options.dir);
-          void sweepBudgetDir(this.options.dir);
-        }
+    if (!this.unshared) {
+      try {
+        await this.prepareDir();
+        await withFileLock(
+          `${this.file}.lock`,
+          async () => {
+            const text = await readOwnFile(this.file, MAX_STATE_BYTES);
+            const now = this.clock.now();
+            this.others = this.sane(parseBudgetState(text), now).filter((t) => t.owner !== this.owner);
+            granted = this.handOut(now);
+            const next = formatBudgetState([...this.others, ...this.own]);
+            if (next !== text) await writeAtomically(this.file, next);
+          },
+          this.options.lock,
+        );
+      } catch (err) {
+        this.fallBack(err);
       }
-      await withFileLock(
-        `${this.file}.lock`,
-        async () => {
-          const text = await fs.readFile(this.file, "utf8").catch((err: NodeJS.ErrnoException) => {
-            if (err.code === "ENOENT") return undefined;
-            throw err;
-          });
-          const now = this.clock.now();
-          const rules: LiveRules = {
-            windowMs: this.windowMs,
-            maxHoldMs: this.maxHoldMs,
-            isDead: (t) => t.host === this.host && !isPidAlive(t.pid),
-          };
-          others = liveTokens(
-            parseBudgetState(text).filter((t) => t.owner !== this.owner),
-            now,
-            rules,
-          );
-          granted = this.handOut(tokenCount(others), now);
-          const next = formatBudgetState([...others, ...this.own]);
-          if (next !== text) await writeAtomically(this.file, next);
-        },
-        this.options.lock,
-      );
-    } catch {
-      // The file cannot be used: count this instance's tokens only; the next round tries the file again.
-      others = [];
-      granted ??= this.handOut(0, this.clock.now());
     }
-    for (const start of granted ?? []) start();
-    this.schedule(others);
+    granted ??= this.handOut(this.clock.now());
+    for (const start of granted) start();
+    this.schedule();
+  }
+
+  /** Creates and checks the directory once, and has the first limiter of the process on it sweep it. */
+  private async prepareDir(): Promise<void> {
+    if (this.dirReady) return;
+    const dir = await prepareBudgetDir(this.options.dir);
+    this.dirReady = true;
+    if (!processState.swept.has(dir)) {
+      processState.swept.add(dir);
+      void sweepBudgetDir(dir);
+    }
+  }
+
+  /** `tokens` without those dated ahead (warning once about them) and with what died or expired settled. */
+  private sane(tokens: SharedToken[], now: number): SharedToken[] {
+    const ahead = tokens.filter((t) => isAhead(t, now, this.rules.aheadMs)).length;
+    if (ahead > 0) {
+      this.warnOnce(
+        `${this.file}: ignored ${ahead} token(s) dated more than ${this.rules.aheadMs} ms ahead ` +
+          `(another clock far ahead, or not written by this package)`,
+      );
+    }
+    return liveTokens(tokens, now, this.rules);
+  }
+
+  /** After a failed round: for good when the file is unusable (warned once either way). */
+  private fallBack(err: unknown): void {
+    const message = (err as Error)?.message ?? String(err);
+    if (isUnusableBudgetError(err)) {
+      this.unshared = true;
+      this.warnOnce(`${message}; this process keeps to the request budget on its own from now on`);
+    } else {
+      this.warnOnce(`${message}; this round counted only the requests this process knows of`);
+    }
+  }
+
+  private warnOnce(message: string): void {
+    if (processState.warned) return;
+    processState.warned = true;
+    (this.options.warn ?? emitBudgetWarning)(
+      `pulumi-descope-access: the request budget is not fully shared across processes: ${message}`,
+    );
   }
 
   /**
-   * Takes tokens for waiters, FIFO, while `othersLive` plus this instance's live tokens stay
-   * under the budget; returns the functions that hand them over.
+   * Takes tokens for waiters, FIFO, while the other instances' live tokens plus this instance's
+   * stay under the budget; returns the functions that hand them over.
    */
-  private handOut(othersLive: number, now: number): (() => void)[] {
+  private handOut(now: number): (() => void)[] {
     this.own = mergeFinished(this.own.filter((t) => t.finishedAt === undefined || t.finishedAt + this.windowMs > now));
+    this.others = liveTokens(this.others, now, this.rules);
     const granted: (() => void)[] = [];
-    let n = grantable(othersLive + tokenCount(this.own), this.limit, this.waiters.length);
+    let n = grantable(tokenCount(this.others) + tokenCount(this.own), this.limit, this.waiters.length);
     while (n-- > 0) {
       const w = this.waiters.shift()!;
       if (w.signal && w.onAbort) w.signal.removeEventListener("abort", w.onAbort);
@@ -232,13 +302,17 @@ export class SharedRateLimiter implements Limiter {
     }, PUBLISH_DELAY_MS);
   }
 
-  private schedule(others: readonly SharedToken[]): void {
+  private schedule(): void {
     if (this.waiters.length === 0) return;
-    const wait = nextCheckMs([...others, ...this.own], this.clock.now(), this.windowMs, this.owner, this.pollMs);
+    const live = [...this.others, ...this.own];
+    const wait = nextCheckMs(live, this.clock.now(), this.windowMs, this.owner, this.pollMs);
     if (wait === undefined) return; // our own tokens in use: their releases run the next round
-    this.timer = this.clock.setTimer(() => {
-      this.timer = undefined;
-      this.sync();
-    }, wait);
+    this.timer = this.clock.setTimer(
+      () => {
+        this.timer = undefined;
+        this.sync();
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
   }
 }

@@ -47,10 +47,10 @@ describe("shared budget (acquire across processes)", () => {
     expect(h.emu.requests.all().some((r) => r.status === 429)).toBe(true);
   }, 20_000);
 
-  it("keeps the budget in <budgetDir>/<sha256(projectId, baseUrl)>.json when the client is given budgetDir", async () => {
+  it("keeps the budget in <budgetDir>/pulumi-descope-access-budget/pda-budget-<sha256>.json when the client is given budgetDir", async () => {
     const client = h.client({ budgetDir: dir, rateLimit: { requests: 50, perSeconds: 60 } });
     await client.loadUser("alice@example.com");
-    const file = path.join(dir, budgetFileName(h.emu.projectId, h.emu.url));
+    const file = path.join(dir, "pulumi-descope-access-budget", budgetFileName(h.emu.projectId, h.emu.url));
     const tokens = parseBudgetState(fs.readFileSync(file, "utf8"));
     expect(tokenCount(tokens)).toBe(2); // the handshake's and the load's
     expect(tokens[0]).toMatchObject({ pid: process.pid, host: os.hostname() });

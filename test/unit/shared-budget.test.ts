@@ -3,12 +3,15 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Release } from "../../provider/client/limiter";
-import { sweepBudgetDir, withFileLock } from "../../provider/client/budget-files";
+import { resetLimiters, type Release } from "../../provider/client/limiter";
+import { readOwnFile } from "../../provider/client/budget-files";
+import { withFileLock } from "../../provider/client/budget-lock";
+import { sweepBudgetDir } from "../../provider/client/budget-sweep";
 import {
   budgetFileName,
   formatBudgetState,
   grantable,
+  isAhead,
   liveTokens,
   mergeFinished,
   nextCheckMs,
@@ -21,7 +24,7 @@ import {
 import { SharedRateLimiter } from "../../provider/client/shared-budget";
 
 const NOW = 1_700_000_000_000;
-const rules: LiveRules = { windowMs: 60_000, maxHoldMs: 300_000, isDead: () => false };
+const rules: LiveRules = { windowMs: 60_000, maxHoldMs: 300_000, aheadMs: 3_000, isDead: () => false };
 const token = (over: Partial<SharedToken>): SharedToken => ({
   owner: "a",
   pid: 1,
@@ -29,6 +32,11 @@ const token = (over: Partial<SharedToken>): SharedToken => ({
   startedAt: NOW - 1_000,
   ...over,
 });
+
+/** The user other than root that root-only tests hand files to. */
+const NOBODY = 65534;
+/** Ownership tests need root (to chown); elsewhere they are skipped. */
+const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -41,6 +49,7 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
+beforeEach(() => resetLimiters()); // the once-per-process warning, the directories swept
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   dirs = [];
@@ -68,6 +77,23 @@ describe("liveTokens", () => {
       token({ startedAt: NOW - 300_000, finishedAt: NOW }),
     ]);
     expect(liveTokens([token({ startedAt: NOW - 360_000 })], NOW, rules)).toEqual([]);
+  });
+
+  it("drops a token dated further ahead than aheadMs when it finds one", () => {
+    const near = token({ startedAt: NOW + 3_000, finishedAt: NOW + 3_000 });
+    const late = [token({ startedAt: NOW + 3_001 }), token({ finishedAt: NOW + 30 * 86_400_000 })];
+    expect(liveTokens([near, ...late], NOW, rules)).toEqual([near]);
+  });
+});
+
+describe("isAhead", () => {
+  it.each([
+    { expected: false, over: { startedAt: NOW + 1_000 }, what: "a start within the skew" },
+    { expected: false, over: { finishedAt: NOW + 1_000 }, what: "a finish within the skew" },
+    { expected: true, over: { startedAt: NOW + 1_001 }, what: "a start beyond the skew" },
+    { expected: true, over: { finishedAt: NOW + 1_001 }, what: "a finish beyond the skew" },
+  ])("returns $expected when the token has $what of 1 s", ({ over, expected }) => {
+    expect(isAhead(token(over), NOW, 1_000)).toBe(expected);
   });
 });
 
@@ -129,9 +155,9 @@ describe("nextCheckMs", () => {
 });
 
 describe("budgetFileName", () => {
-  it("is the sha256 of the project ID and base URL when naming the state file", () => {
+  it("is pda-budget- and the sha256 of the project ID and base URL when naming the state file", () => {
     const hex = createHash("sha256").update("P1\nhttps://api.descope.com").digest("hex");
-    expect(budgetFileName("P1", "https://api.descope.com")).toBe(`${hex}.json`);
+    expect(budgetFileName("P1", "https://api.descope.com")).toBe(`pda-budget-${hex}.json`);
     expect(budgetFileName("P1", "http://127.0.0.1:4010")).not.toBe(budgetFileName("P1", "https://api.descope.com"));
   });
 });
@@ -196,18 +222,108 @@ describe("withFileLock", () => {
     );
     expect(fs.existsSync(lock)).toBe(true);
   });
+
+  it("gives up within about a second by default when a live holder keeps the lock", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
+    const started = Date.now();
+    await expect(withFileLock(lock, async () => "in")).rejects.toThrow(/within 1000 ms/);
+    expect(Date.now() - started).toBeLessThan(3_000); // was 10 s on every call
+  });
+
+  it("breaks a lock dated a day ahead at once when it finds one", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
+    const ahead = new Date(Date.now() + 86_400_000);
+    fs.utimesSync(lock, ahead, ahead);
+    await expect(withFileLock(lock, async () => "in", { staleMs: 60_000, waitMs: 5_000 })).resolves.toBe("in");
+  });
+
+  it("refuses at once when a FIFO sits at the lock path", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    spawnSync("mkfifo", [lock]);
+    await expect(withFileLock(lock, async () => "in")).rejects.toMatchObject({
+      code: "ERR_DESCOPE_BUDGET_UNUSABLE",
+      message: `${lock}: is not a regular file`,
+    });
+  });
+
+  asRoot("refuses at once when the lock belongs to another user", async () => {
+    const lock = path.join(tempDir(), "x.lock");
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
+    fs.chownSync(lock, NOBODY, NOBODY);
+    await expect(withFileLock(lock, async () => "in", { waitMs: 5_000 })).rejects.toMatchObject({
+      code: "ERR_DESCOPE_BUDGET_UNUSABLE",
+      message: `${lock}: is owned by uid ${NOBODY}, not this user (0)`,
+    });
+  });
+});
+
+describe("readOwnFile", () => {
+  it("returns undefined when the file does not exist", async () => {
+    await expect(readOwnFile(path.join(tempDir(), "missing"), 10)).resolves.toBeUndefined();
+  });
+
+  it("reads the text when the file is a regular file within the cap", async () => {
+    const file = path.join(tempDir(), "f");
+    fs.writeFileSync(file, "0123456789");
+    await expect(readOwnFile(file, 10)).resolves.toBe("0123456789");
+  });
+
+  it("refuses without reading when the file is larger than the cap", async () => {
+    const file = path.join(tempDir(), "f");
+    fs.writeFileSync(file, "0123456789!");
+    await expect(readOwnFile(file, 10)).rejects.toThrow(`${file}: is 11 bytes, more than the 10 this package writes`);
+  });
+
+  it("refuses when the file is a symbolic link", async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "target"), "{}");
+    fs.symlinkSync(path.join(dir, "target"), path.join(dir, "f"));
+    await expect(readOwnFile(path.join(dir, "f"), 10)).rejects.toThrow(/is a symbolic link/);
+  });
 });
 
 describe("sweepBudgetDir", () => {
-  it("deletes state files and leftovers untouched for a day and keeps the rest when it sweeps", async () => {
+  const hex = (c: string) => c.repeat(64);
+  const day = new Date(Date.now() - 25 * 60 * 60 * 1000);
+  const uuid = "0b6a4c52-3d8e-4f4e-9a53-2f1c0d1e2f3a";
+
+  it("deletes its own files untouched for a day and keeps every other file when it sweeps", async () => {
     const dir = tempDir();
-    const name = (c: string) => `${c.repeat(64)}.json`;
-    const day = new Date(Date.now() - 25 * 60 * 60 * 1000);
-    for (const f of [name("a"), name("b"), `${name("c")}.123.tmp`, "notes.txt"])
-      fs.writeFileSync(path.join(dir, f), "{}");
-    for (const f of [name("a"), `${name("c")}.123.tmp`, "notes.txt"]) fs.utimesSync(path.join(dir, f), day, day);
-    await expect(sweepBudgetDir(dir)).resolves.toBe(2);
-    expect(fs.readdirSync(dir).sort()).toEqual([name("b"), "notes.txt"].sort());
+    const ownOld = [
+      `pda-budget-${hex("a")}.json`,
+      `pda-budget-${hex("c")}.json.123.${uuid}.tmp`,
+      `pda-budget-${hex("c")}.json.lock.${uuid}.stale`,
+      `pda-budget-${hex("d")}.json.lock`,
+    ];
+    const kept = [`pda-budget-${hex("b")}.json`, `${hex("e")}.json`, "build.tmp", "x.lock.stale", "notes.txt"];
+    for (const f of [...ownOld, ...kept]) fs.writeFileSync(path.join(dir, f), "{}");
+    for (const f of [...ownOld, ...kept.slice(1)]) fs.utimesSync(path.join(dir, f), day, day);
+    await expect(sweepBudgetDir(dir)).resolves.toBe(4);
+    expect(fs.readdirSync(dir).sort()).toEqual(kept.sort());
+  });
+
+  it("keeps a file with its name when it is a symbolic link", async () => {
+    const dir = tempDir();
+    const target = path.join(dir, "target.txt");
+    fs.writeFileSync(target, "mine");
+    const link = path.join(dir, `pda-budget-${hex("a")}.json`);
+    fs.symlinkSync(target, link);
+    fs.lutimesSync(link, day, day);
+    fs.utimesSync(target, day, day);
+    await expect(sweepBudgetDir(dir)).resolves.toBe(0);
+    expect(fs.readFileSync(link, "utf8")).toBe("mine");
+  });
+
+  asRoot("keeps a file with its name when another user owns it", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, `pda-budget-${hex("a")}.json`);
+    fs.writeFileSync(file, "{}");
+    fs.chownSync(file, NOBODY, NOBODY);
+    fs.utimesSync(file, day, day);
+    await expect(sweepBudgetDir(dir)).resolves.toBe(0);
+    expect(fs.existsSync(file)).toBe(true);
   });
 
   it("returns 0 when the directory does not exist", async () => {
@@ -264,11 +380,14 @@ describe("SharedRateLimiter", () => {
     expect(grantedAt! - releasedAt).toBeGreaterThanOrEqual(windowMs);
   }, 10_000);
 
-  it("keeps its state in <dir>/<sha256(projectId, baseUrl)>.json when it hands out a token", async () => {
+  it("keeps its state in <dir>/pulumi-descope-access-budget/pda-budget-<sha256>.json when it hands out a token", async () => {
     const dir = tempDir();
     const limiter = limiterIn(dir);
     (await limiter.acquire())();
-    expect(limiter.file).toBe(path.join(dir, budgetFileName("P1", "http://127.0.0.1:1")));
+    expect(limiter.file).toBe(
+      path.join(dir, "pulumi-descope-access-budget", budgetFileName("P1", "http://127.0.0.1:1")),
+    );
+    expect(fs.statSync(path.dirname(limiter.file)).mode & 0o777).toBe(0o700);
     await new Promise((resolve) => setTimeout(resolve, 250)); // the release is written within 100 ms, in the background
     const tokens = parseBudgetState(fs.readFileSync(limiter.file, "utf8"));
     expect(tokens).toEqual([
@@ -299,23 +418,50 @@ describe("SharedRateLimiter", () => {
       { dir, projectId: "P1", baseUrl: "http://127.0.0.1:1" },
     );
     const orphan: SharedToken = { owner: "gone", pid: deadPid(), host: os.hostname(), startedAt: Date.now() };
+    fs.mkdirSync(path.dirname(limiter.file), { mode: 0o700 });
     fs.writeFileSync(limiter.file, formatBudgetState([orphan]));
     const release = await limiter.acquire(); // would wait forever if the orphan still counted as in use
     release();
   });
 
-  it("still limits to its own budget when the directory cannot be created", async () => {
+  it("still limits to its own budget and warns once when the directory cannot be created", async () => {
     const file = path.join(tempDir(), "not-a-dir");
     fs.writeFileSync(file, "");
+    const warn = jest.fn();
     const limiter = new SharedRateLimiter(
       { requests: 2, perSeconds: 0.2 },
-      { dir: path.join(file, "budget"), projectId: "P1", baseUrl: "http://x" },
+      { dir: path.join(file, "budget"), projectId: "P1", baseUrl: "http://x", warn },
     );
     const grants = await burst(limiter, 6, () => 0);
     expect(grants).toHaveLength(6);
     for (const start of grants)
       expect(grants.filter((t) => t >= start && t < start + 200).length).toBeLessThanOrEqual(2);
+    expect(warn.mock.calls).toEqual([
+      [expect.stringContaining(`${path.join(file, "budget", "pulumi-descope-access-budget")}: cannot be created`)],
+    ]);
   }, 10_000);
+
+  it("counts the other processes' tokens it last read when a later round cannot lock the file", async () => {
+    const dir = tempDir();
+    const warn = jest.fn();
+    const limiter = new SharedRateLimiter(
+      { requests: 2, perSeconds: 60 },
+      { dir, projectId: "P1", baseUrl: "http://x", warn, lock: { waitMs: 50 } },
+    );
+    fs.mkdirSync(path.dirname(limiter.file), { recursive: true, mode: 0o700 });
+    const other: SharedToken = { owner: "b", pid: process.pid, host: os.hostname(), startedAt: Date.now() };
+    fs.writeFileSync(limiter.file, formatBudgetState([other]));
+    (await limiter.acquire())(); // reads the other's token: the budget of 2 is spent
+    fs.writeFileSync(`${limiter.file}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: "n" }));
+    let granted = false;
+    const ac = new AbortController();
+    const waiting = limiter.acquire(ac.signal).then(() => (granted = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    ac.abort(new Error("done"));
+    await expect(waiting).rejects.toThrow("done");
+    expect(granted).toBe(false); // counting only itself, it would have granted one
+    expect(warn.mock.calls).toEqual([[expect.stringContaining(`could not lock ${limiter.file}.lock within 50 ms`)]]);
+  });
 
   it("rejects with the abort reason when the signal aborts while waiting", async () => {
     const limiter = limiterIn(tempDir());
