@@ -185,7 +185,8 @@ export async function diff(
   const { urn } = declarationKey(news, inputs);
   const hidden = secretValues(inputs, secretInputsOf(news), olds);
   state.records.know(urn);
-  if (olds.__loginIdGone && inputs.loginId === olds.loginId)
+  // Only the diff of a declaration checked in this run fails: the one a refresh makes of what it read does not.
+  if (olds.__loginIdGone && inputs.loginId === olds.loginId && state.declarations.seen(urn))
     throw new Error(hideSecretValues(loginIdGone(urn, olds), hidden));
   let userId: string | undefined = olds.userId;
   if (inputs.loginId !== olds.loginId && inputs.loginId !== olds.userId) {
