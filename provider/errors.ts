@@ -172,11 +172,11 @@ export class DescopeNetworkError extends DescopeCallError {
   /** The low-level error code, e.g. `ECONNRESET` or `UND_ERR_SOCKET`. */
   readonly causeCode: string;
 
-  /** `detail` is the low-level message (redacted by the caller). */
-  constructor(ctx: DescopeCallContext, causeCode: string, detail: string) {
+  /** `detail` is the low-level message (redacted by the caller); `hint` (optional) says what to check. */
+  constructor(ctx: DescopeCallContext, causeCode: string, detail: string, hint?: string) {
     super(
       ctx,
-      `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`,
+      `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}${hint ? `; ${hint}` : ""}`,
     );
     this.causeCode = causeCode;
   }
@@ -191,14 +191,26 @@ export class DescopeTimeoutError extends DescopeCallError {
   /** The limit that was hit, in milliseconds. */
   readonly timeoutMs: number;
 
-  /** `lastFailure` (optional) describes the failure before the deadline hit, e.g. "HTTP 503". */
-  constructor(ctx: DescopeCallContext, kind: "request" | "deadline", timeoutMs: number, lastFailure?: string) {
+  /**
+   * `lastFailure` (optional) describes the failure before the deadline hit, e.g. "HTTP 503";
+   * `hint` (optional) says what to check.
+   */
+  constructor(
+    ctx: DescopeCallContext,
+    kind: "request" | "deadline",
+    timeoutMs: number,
+    lastFailure?: string,
+    hint?: string,
+  ) {
     const what =
       kind === "request"
         ? `no response within the ${timeoutMs} ms request timeout`
         : `exceeded the ${timeoutMs} ms operation deadline`;
     const last = lastFailure ? `; last failure: ${lastFailure}` : "";
-    super(ctx, `${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}`);
+    super(
+      ctx,
+      `${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}${hint ? `; ${hint}` : ""}`,
+    );
     this.kind = kind;
     this.timeoutMs = timeoutMs;
   }

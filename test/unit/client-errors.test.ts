@@ -14,7 +14,12 @@ import { errorForAttempt, formatBytes, isDescopeErrorBody, parseErrorBody } from
 const KEY = "K2abcdefSECRETmanagementKEY0123456789";
 const AUTH = `Bearer P2project:${KEY}`;
 const SECRETS = [AUTH, KEY];
-const LIMITS = { requestTimeoutMs: 10_000, operationDeadlineMs: 60_000, maxRetryAfterMs: 120_000 };
+const LIMITS = {
+  baseUrl: "https://api.descope.com",
+  requestTimeoutMs: 10_000,
+  operationDeadlineMs: 60_000,
+  maxRetryAfterMs: 120_000,
+};
 const ctx = { operation: "setRoles", loginId: "alice@example.com", tenantId: "t-1", attempts: 1 };
 
 /** Every string reachable from the error: message, stack and every own field, enumerable or not. */
@@ -251,6 +256,37 @@ describe("errorForAttempt", () => {
       0,
     );
     expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "request", timeoutMs: 10_000 });
+  });
+
+  it("names the base URL and its settings when the first contact is refused", () => {
+    const err = errorForAttempt(
+      { kind: "failure", failure: "refused", code: "ECONNREFUSED", detail: "connect ECONNREFUSED 10.0.0.1:443" },
+      "unreachable",
+      ctx,
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err).toBeInstanceOf(DescopeNetworkError);
+    expect(err.message).toBe(
+      'Descope setRoles for user "alice@example.com" in tenant "t-1" failed: network error ECONNREFUSED ' +
+        "(connect ECONNREFUSED 10.0.0.1:443); nothing accepts connections at https://api.descope.com, and it has " +
+        "not answered this client before, so this was not retried: check descope:baseUrl / DESCOPE_BASE_URL",
+    );
+  });
+
+  it("gives a request timeout naming the base URL when the first contact never answers", () => {
+    const err = errorForAttempt(
+      { kind: "failure", failure: "timeout", timedOutBy: "request", code: "ETIMEDOUT", detail: "" },
+      "unreachable",
+      ctx,
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "request", timeoutMs: 10_000 });
+    expect(err.message).toContain("https://api.descope.com did not answer");
+    expect(err.message).toContain("check descope:baseUrl / DESCOPE_BASE_URL");
   });
 });
 
