@@ -288,6 +288,38 @@ describe("errorForAttempt", () => {
     expect(err.message).toContain("https://api.descope.com did not answer");
     expect(err.message).toContain("check descope:baseUrl / DESCOPE_BASE_URL");
   });
+
+  // Issue 15 item 6: a long quoted value must not push the status out of the message.
+  it("keeps the status and errorCode when the login ID is a megabyte long", () => {
+    const loginId = "x".repeat(1024 * 1024);
+    const text = JSON.stringify({ errorCode: "E011004", errorDescription: "Invalid argument", errorMessage: loginId });
+    const err = errorForAttempt(
+      { kind: "response", status: 400, text },
+      "not-retryable",
+      { ...ctx, loginId },
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err.message).toContain(`for user "${"x".repeat(199)}…" in tenant "t-1" failed: HTTP 400, errorCode E011004`);
+    expect(err.message).toContain('errorDescription "Invalid argument"');
+    expect(err.message.length).toBeLessThan(1_000);
+  });
+
+  it("keeps the status when a gateway page and the tenant ID are long", () => {
+    const tenantId = "t".repeat(50_000);
+    const text = `<html>${"x".repeat(50_000)}</html>`;
+    const err = errorForAttempt(
+      { kind: "response", status: 502, text },
+      "deadline",
+      { ...ctx, tenantId },
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err.message).toContain('…" failed: service unavailable (HTTP 502, not a Descope error body: "<html>');
+    expect(err.message.length).toBeLessThan(1_000);
+  });
 });
 
 describe("isDescopeErrorBody", () => {
