@@ -21,6 +21,7 @@ import {
   type AssignmentInputs,
   type AssignmentOutputs,
   type DeleteInput,
+  type SecretInput,
 } from "./plan";
 import { runOperations } from "./operation-runner";
 import { changedParts, checkAgainstProject, type ChangedParts } from "./project-checks";
@@ -92,7 +93,7 @@ export async function check(
   state.declarations.declare({ name, ...inputs, hidden });
   const changed = changedParts(olds ?? {}, inputs);
   if (!changed.loginId && !changed.tenantId && changed.roleNames.length === 0) return outcome;
-  const failures = await guarded(hidden, () => checkProject(api, name, inputs, changed));
+  const failures = await guarded(hidden, () => checkProject(api, name, inputs, changed, secretInputsOf(news)));
   const reasons = failures.map((f) => ({ property: f.property, reason: hideSecretValues(f.reason, hidden) }));
   return reasons.length > 0 ? { inputs: news, failures: reasons } : outcome;
 }
@@ -103,6 +104,7 @@ async function checkProject(
   name: string,
   inputs: AssignmentInputs,
   changed: ChangedParts,
+  secret: readonly SecretInput[],
 ): Promise<CheckFailure[]> {
   const [user, roles, tenants] = await Promise.all([
     changed.loginId ? state.users.resolve(api, inputs.loginId) : undefined,
@@ -114,7 +116,7 @@ async function checkProject(
     tenantIds: tenants?.map((t) => t.id),
     userFound: user === undefined ? undefined : user !== null,
   };
-  const failures = checkAgainstProject(inputs, changed, facts);
+  const failures = checkAgainstProject(inputs, changed, facts, secret); // no suggestion next to a secret
   if (user) {
     state.declarations.resolve(name, user.userId);
     const reason = state.declarations.contradiction(name);
