@@ -5,8 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
-import { declareGrants, parseGrants } from "pulumi-descope-access";
+import { declareGrants, readGrantsFile } from "pulumi-descope-access";
 
 const config = new pulumi.Config();
 const file = path.resolve(config.get("grantsFile") ?? "grants.yaml");
@@ -15,7 +14,7 @@ if (!fs.existsSync(file)) {
     `grants file ${file} not found: copy grants.example.yaml to grants.yaml, or set grantsFile with 'pulumi config set grantsFile <path>'`,
   );
 }
-const resources = declareGrants(parseGrants(parse(fs.readFileSync(file, "utf8")), file));
+const resources = declareGrants(readGrantsFile(file)); // refuses a file over 5 MiB before parsing it
 
 /** Per grant: the user's ID and the roles the scope held after the last update. */
 export const assignments = Object.fromEntries(

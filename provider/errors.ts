@@ -7,6 +7,7 @@
  * passed through {@link redactSecrets} by the client before it reaches these constructors,
  * and every message is passed through it again here for any `Bearer` credential.
  */
+import { quote } from "./quote";
 
 /** The stable codes of {@link DescopeError} subclasses. */
 export type DescopeErrorCode =
@@ -56,11 +57,14 @@ export function oneLine(text: string, max = MAX_FIELD): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** `Descope setRoles for user "a" in tenant "t"`: the subject every client message starts with. */
+/**
+ * `Descope setRoles for user "a" in tenant "t"`: the subject every client message starts with.
+ * Each value is capped (`quote`), so a long one never pushes the status out of the message.
+ */
 export function describeCall(ctx: DescopeCallContext): string {
   let s = `Descope ${ctx.operation}`;
-  if (ctx.loginId !== undefined) s += ` for user ${JSON.stringify(ctx.loginId)}`;
-  if (ctx.tenantId !== undefined) s += ` in tenant ${JSON.stringify(ctx.tenantId)}`;
+  if (ctx.loginId !== undefined) s += ` for user ${quote(ctx.loginId)}`;
+  if (ctx.tenantId !== undefined) s += ` in tenant ${quote(ctx.tenantId)}`;
   return s;
 }
 
@@ -172,11 +176,11 @@ export class DescopeNetworkError extends DescopeCallError {
   /** The low-level error code, e.g. `ECONNRESET` or `UND_ERR_SOCKET`. */
   readonly causeCode: string;
 
-  /** `detail` is the low-level message (redacted by the caller). */
-  constructor(ctx: DescopeCallContext, causeCode: string, detail: string) {
+  /** `detail` is the low-level message (redacted by the caller); `hint` (optional) says what to check. */
+  constructor(ctx: DescopeCallContext, causeCode: string, detail: string, hint?: string) {
     super(
       ctx,
-      `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}`,
+      `${describeCall(ctx)} failed: network error ${causeCode} (${oneLine(detail)})${attemptsSuffix(ctx.attempts)}${hint ? `; ${hint}` : ""}`,
     );
     this.causeCode = causeCode;
   }
@@ -191,14 +195,26 @@ export class DescopeTimeoutError extends DescopeCallError {
   /** The limit that was hit, in milliseconds. */
   readonly timeoutMs: number;
 
-  /** `lastFailure` (optional) describes the failure before the deadline hit, e.g. "HTTP 503". */
-  constructor(ctx: DescopeCallContext, kind: "request" | "deadline", timeoutMs: number, lastFailure?: string) {
+  /**
+   * `lastFailure` (optional) describes the failure before the deadline hit, e.g. "HTTP 503";
+   * `hint` (optional) says what to check.
+   */
+  constructor(
+    ctx: DescopeCallContext,
+    kind: "request" | "deadline",
+    timeoutMs: number,
+    lastFailure?: string,
+    hint?: string,
+  ) {
     const what =
       kind === "request"
         ? `no response within the ${timeoutMs} ms request timeout`
         : `exceeded the ${timeoutMs} ms operation deadline`;
     const last = lastFailure ? `; last failure: ${lastFailure}` : "";
-    super(ctx, `${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}`);
+    super(
+      ctx,
+      `${describeCall(ctx)} timed out: ${what}${attemptsSuffix(ctx.attempts)}${last}${hint ? `; ${hint}` : ""}`,
+    );
     this.kind = kind;
     this.timeoutMs = timeoutMs;
   }
@@ -290,9 +306,9 @@ export class UserNotFoundError extends DescopeError {
 
   /** `step` is the provider method, e.g. `create`. */
   constructor(step: string, loginId: string, tenantId: string | null) {
-    const where = tenantId === null ? "project roles" : `roles in tenant ${JSON.stringify(tenantId)}`;
+    const where = tenantId === null ? "project roles" : `roles in tenant ${quote(tenantId)}`;
     super(
-      `UserRoleAssignment ${step}: Descope user ${JSON.stringify(loginId)} not found (loginId is a login ID or user ID of an existing user); ${where} were not changed`,
+      `UserRoleAssignment ${step}: Descope user ${quote(loginId)} not found (loginId is a login ID or user ID of an existing user); ${where} were not changed`,
     );
     this.loginId = loginId;
     if (tenantId !== null) this.tenantId = tenantId;
@@ -313,9 +329,9 @@ export class UserMismatchError extends DescopeError {
 
   /** `operation` is the Descope operation whose answer was wrong. */
   constructor(operation: string, expectedUserId: string, answeredUserId: string, tenantId: string | null) {
-    const where = tenantId === null ? "at project level" : `in tenant ${JSON.stringify(tenantId)}`;
+    const where = tenantId === null ? "at project level" : `in tenant ${quote(tenantId)}`;
     super(
-      `Descope ${operation} for user ${JSON.stringify(expectedUserId)} ${where} was answered with user ${JSON.stringify(answeredUserId)}: the change may have reached the wrong user; nothing was recorded, check user ${JSON.stringify(answeredUserId)} in the Descope console`,
+      `Descope ${operation} for user ${quote(expectedUserId)} ${where} was answered with user ${quote(answeredUserId)}: the change may have reached the wrong user; nothing was recorded, check user ${quote(answeredUserId)} in the Descope console`,
     );
     this.expectedUserId = expectedUserId;
     this.answeredUserId = answeredUserId;

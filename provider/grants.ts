@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { grantName, type Grant } from "./grants-file";
 import { UserRoleAssignment } from "./resource";
 
-export { grantName, grantsSchema, parseGrants, type Grant } from "./grants-file";
+export { grantName, grantsSchema, MAX_GRANTS_FILE_BYTES, parseGrants, readGrantsFile, type Grant } from "./grants-file";
 
 /** Declares one `UserRoleAssignment` per grant; returns them by name. */
 export function declareGrants(

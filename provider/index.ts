@@ -16,5 +16,5 @@ export {
 } from "./errors";
 export { DescopeServiceUnavailableError } from "./errors";
 export type { DescopeErrorCode } from "./errors";
-export { declareGrants, parseGrants, grantName } from "./grants";
+export { declareGrants, parseGrants, grantName, readGrantsFile, MAX_GRANTS_FILE_BYTES } from "./grants";
 export type { Grant } from "./grants";

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AssignmentInputs, SecretInput } from "./plan";
 import { normaliseRoles } from "./plan";
+import { quote } from "./quote";
 
 /** The engine's wire value for an input not known during preview (an output of another resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -50,6 +51,33 @@ export function secretInputsOf(news: Record<string, unknown>): SecretInput[] {
 export interface CheckFailure {
   property: string;
   reason: string;
+}
+
+/**
+ * The most failures `check` reports for one property. The engine prints each failure with the
+ * property's whole value, so 10,000 bad roles printed 10,000 copies of the role list.
+ */
+export const MAX_FAILURES_PER_PROPERTY = 10;
+
+/**
+ * Keeps the first `max` failures of each property, in order, and adds one more per property
+ * that had more: `… and N more failures of <property> not shown`.
+ */
+export function capFailures(failures: readonly CheckFailure[], max = MAX_FAILURES_PER_PROPERTY): CheckFailure[] {
+  const seen = new Map<string, number>();
+  const kept: CheckFailure[] = [];
+  for (const f of failures) {
+    const n = (seen.get(f.property) ?? 0) + 1;
+    seen.set(f.property, n);
+    if (n <= max) kept.push(f);
+  }
+  for (const [property, n] of seen) if (n > max) kept.push(moreFailures(property, n - max));
+  return kept;
+}
+
+/** The failure that stands for `count` more failures of `property` not shown. */
+export function moreFailures(property: string, count: number): CheckFailure {
+  return { property, reason: `… and ${count} more failures of ${property} not shown` };
 }
 
 /** check's result: normalised inputs (unknowns kept as they are), or failures. */
@@ -139,7 +167,7 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   if (isUnknown(probe.roleNames)) probe.roleNames = ["unknown"];
   else if (Array.isArray(probe.roleNames)) probe.roleNames = probe.roleNames.map((r) => (isUnknown(r) ? "unknown" : r));
   const parsed = assignmentSchema().safeParse(probe);
-  if (!parsed.success) return { inputs: news, failures: toCheckFailures(parsed.error) };
+  if (!parsed.success) return { inputs: news, failures: capFailures(toCheckFailures(parsed.error)) };
   const inputs: Record<string, unknown> = {
     ...given,
     ...hidden,
@@ -172,7 +200,7 @@ function unknownPropertyReason(key: string): string {
       (n) => n.toLowerCase().startsWith(lower.slice(0, 4)) || lower.startsWith(n.toLowerCase().slice(0, 4)),
     );
   const known = INPUT_NAMES.join(", ");
-  return `unknown property "${key}"${guess ? `; did you mean "${guess}"?` : ""} (UserRoleAssignment takes ${known})`;
+  return `unknown property ${quote(key)}${guess ? `; did you mean "${guess}"?` : ""} (UserRoleAssignment takes ${known})`;
 }
 
 /** Reads validated, known inputs back as the typed shape the planner uses. */

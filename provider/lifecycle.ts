@@ -31,6 +31,7 @@ import {
   type AssignmentInputs,
   type AssignmentOutputs,
   type DeleteInput,
+  type SecretInput,
 } from "./plan";
 import { runOperations } from "./operation-runner";
 import { changedParts, checkAgainstProject, type ChangedParts } from "./project-checks";
@@ -106,7 +107,7 @@ export async function check(
   state.declarations.declare({ urn, name, ...inputs, hidden });
   const changed = changedParts(olds ?? {}, inputs);
   if (!changed.loginId && !changed.tenantId && changed.roleNames.length === 0) return outcome;
-  const checked = await guarded(hidden, () => checkProject(api, urn, inputs, changed));
+  const checked = await guarded(hidden, () => checkProject(api, urn, inputs, changed, secrets));
   const reasons = checked.failures.map((f) => ({ property: f.property, reason: hideSecretValues(f.reason, hidden) }));
   if (reasons.length > 0) return { inputs: news, failures: reasons };
   // What a create is about to grant goes into the inputs the engine records with the create, so
@@ -129,6 +130,7 @@ async function checkProject(
   urn: string,
   inputs: AssignmentInputs,
   changed: ChangedParts,
+  secret: readonly SecretInput[],
 ): Promise<{ failures: CheckFailure[]; planned?: PlannedGrant }> {
   const [user, roles, tenants] = await Promise.all([
     changed.loginId ? state.users.resolve(api, inputs.loginId) : undefined,
@@ -140,7 +142,7 @@ async function checkProject(
     tenantIds: tenants?.map((t) => t.id),
     userFound: user === undefined ? undefined : user !== null,
   };
-  const failures = checkAgainstProject(inputs, changed, facts);
+  const failures = checkAgainstProject(inputs, changed, facts, secret); // no suggestion next to a secret
   if (!user) return { failures };
   const other = await state.users.otherNamedBy(api, inputs.loginId, user);
   if (other) failures.push({ property: "loginId", reason: ambiguousName(inputs.loginId, user, other) });

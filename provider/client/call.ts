@@ -4,7 +4,9 @@
  *
  * Retries are bounded by the deadline, not by a count (README "Resilience"). The deadline is
  * paused while the operation only waits on pacing: queueing for the client-side budget, and
- * sleeping the `Retry-After` of a 429.
+ * sleeping the `Retry-After` of a 429. Until the service has answered this client once, a
+ * refused connection, an unresolvable host or a request timeout fails the call at once
+ * (`decideRetry`'s first-contact rule), so a wrong base URL costs seconds, not the deadline.
  *
  * Why not undici's `RetryAgent`/`RetryHandler`: it retries below the response, so (1) a retry
  * would skip our per-project limiter, which must count every attempt; (2) it has no jitter
@@ -20,13 +22,14 @@ import type { z } from "zod";
 import { DescopeBadResponseError, DescopeTimeoutError, isDescopeError, type DescopeCallContext } from "../errors";
 import { OperationDeadline } from "./deadline";
 import { errorForAttempt, excerptOf } from "./failures";
+import { WaitProgress, type ProgressOptions } from "./progress";
 import { fetchLicenseTier, type LicenseFetch } from "./license";
 import type { Limiter } from "./limiter";
 import type { DescopeOperation } from "./paths";
 import { describeIssues } from "./responses";
-import { decideRetry, type RetryPolicy, type StopReason } from "./retry";
+import { decideRetry, isUnreachable, type RetryPolicy, type StopReason } from "./retry";
 import { shapeRequest, type CallRequest } from "./shape";
-import { sendAttempt, type AttemptResult } from "./transport";
+import { sendAttempt, type AttemptRequest, type AttemptResult } from "./transport";
 
 /** Everything one client's calls run with; all resolved by the client. */
 export interface CallerOptions {
@@ -52,17 +55,25 @@ export interface CallerOptions {
   dispatcher?: Dispatcher;
   /** Randomness for jitter, in [0, 1). */
   random: () => number;
+  /** Progress lines while calls wait. */
+  progress: ProgressOptions;
 }
 
 /** Runs the operations of one client. Methods throw only `DescopeError` subclasses. */
 export class Caller {
-  private readonly settings: Omit<CallerOptions, "authorization" | "secrets">;
+  private readonly settings: Omit<CallerOptions, "authorization" | "secrets" | "progress">;
   declare private readonly authorization: string;
   declare private readonly secrets: readonly string[];
+  private readonly progress: WaitProgress;
+  /** Set by the first answer (any HTTP status) from the service: from then on, failures are outages. */
+  private answered = false;
+  /** How many of this client's handshakes have ended, and how the last one did. */
+  private handshakes = { ended: 0, last: undefined as AttemptResult | undefined };
 
   constructor(options: CallerOptions) {
-    const { authorization, secrets, ...settings } = options;
+    const { authorization, secrets, progress, ...settings } = options;
     this.settings = settings;
+    this.progress = new WaitProgress(settings.baseUrl, progress);
     // Non-enumerable, so neither the key nor the header shows up when this is logged or serialized.
     Object.defineProperty(this, "authorization", { value: authorization, enumerable: false });
     Object.defineProperty(this, "secrets", { value: secrets, enumerable: false });
@@ -82,7 +93,9 @@ export class Caller {
         dispatcher: s.dispatcher,
         maxResponseBytes: s.maxResponseBytes,
       };
-      return sendAttempt(send).finally(release);
+      const result = await this.attempt(send).finally(release);
+      this.handshakes = { ended: this.handshakes.ended + 1, last: result };
+      return result;
     };
     return fetchLicenseTier(`${s.projectId}\u0000${s.baseUrl}`, fetch);
   }
@@ -98,8 +111,11 @@ export class Caller {
     const ctx: DescopeCallContext = { operation, ...context };
     const deadline = new OperationDeadline(s.operationDeadlineMs);
     let attempts = 0;
+    const untrack = this.progress.track(deadline);
     try {
+      const handshakesBefore = this.handshakes.ended;
       const tier = await untilAborted(this.licenseTier(), deadline.signal);
+      this.failIfUnreachable(handshakesBefore, ctx);
       const shaped = shapeRequest(s.baseUrl, operation, req, this.authorization, tier);
       const send = {
         ...shaped,
@@ -112,7 +128,7 @@ export class Caller {
         deadline.pause(); // queueing for the client-side budget is pacing, not slowness: it does not count
         const release = await s.limiter.acquire();
         deadline.resume();
-        const result = await sendAttempt(send).finally(release); // the token's window starts when the call ends
+        const result = await this.attempt(send).finally(release); // the token's window starts when the call ends
         attempts++;
         if (result.kind === "response" && result.status >= 200 && result.status < 300) {
           return this.parse(result.text, result.status, schema, { ...ctx, attempts });
@@ -122,6 +138,7 @@ export class Caller {
             ? ({ retry: false, reason: "deadline" } as const)
             : decideRetry({
                 ...retryFacts(result),
+                answeredBefore: this.answered,
                 attempt: attempts - 1,
                 elapsedMs: deadline.elapsedMs(),
                 deadlineMs: s.operationDeadlineMs,
@@ -146,13 +163,32 @@ export class Caller {
       }
       throw err;
     } finally {
+      untrack();
       deadline.clear();
     }
+  }
+
+  /** One attempt; an answer of any status marks the service as reached. */
+  private async attempt(send: AttemptRequest): Promise<AttemptResult> {
+    const result = await sendAttempt(send);
+    if (result.kind !== "failure") this.answered = true;
+    return result;
+  }
+
+  /**
+   * Throws when a handshake that ended while this call waited for it found nothing at the base
+   * URL and nothing has answered since: the operation would only meet the same failure.
+   */
+  private failIfUnreachable(handshakesBefore: number, ctx: DescopeCallContext): void {
+    const last = this.handshakes.last;
+    if (this.handshakes.ended === handshakesBefore || last?.kind !== "failure") return;
+    if (isUnreachable(last.failure, this.answered)) throw this.failure(last, "unreachable", ctx);
   }
 
   private failure(result: AttemptResult, reason: StopReason, ctx: DescopeCallContext) {
     const s = this.settings;
     const limits = {
+      baseUrl: s.baseUrl,
       requestTimeoutMs: s.requestTimeoutMs,
       operationDeadlineMs: s.operationDeadlineMs,
       maxRetryAfterMs: s.policy.maxRetryAfterMs,

@@ -25,6 +25,7 @@ import {
   type DescopeUser,
   type DescopeUserPage,
 } from "./responses";
+import { defaultProgressOptions, type ProgressOptions } from "./progress";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./transport";
 
@@ -80,6 +81,12 @@ export interface DescopeClientOptions {
   dispatcher?: Dispatcher;
   /** Randomness for jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Progress lines while a call waits: after `afterMs` of waiting (pacing excluded), then every
+   * `everyMs`, `write` gets `descope: still waiting for <baseUrl> (N s) …`.
+   * @default { afterMs: 5000, everyMs: 30000, write: a line on stderr }
+   */
+  progress?: Partial<ProgressOptions>;
 }
 
 /** Management API client for one project. Methods throw only `DescopeError` subclasses. */
@@ -124,6 +131,7 @@ export class DescopeClient {
       limiter: options.limiter ?? limiterFor(options.projectId, options.rateLimit, shared),
       dispatcher: options.dispatcher,
       random: options.random ?? Math.random,
+      progress: { ...defaultProgressOptions(), ...options.progress },
     });
     // Non-enumerable, so the caller (which holds the credentials) stays out of logs and JSON.
     Object.defineProperty(this, "caller", { value: caller, enumerable: false });

@@ -20,8 +20,10 @@ import { errorBodySchema } from "./responses";
 import { parseRetryAfter, type StopReason } from "./retry";
 import type { AttemptResult } from "./transport";
 
-/** The limits a call ran under, for messages. */
+/** The limits a call ran under, and where it went, for messages. */
 export interface CallLimits {
+  /** The base URL the client talks to (named when nothing answers there). */
+  baseUrl: string;
   /** Per-request timeout in ms. */
   requestTimeoutMs: number;
   /** Per-operation deadline in ms. */
@@ -99,6 +101,7 @@ export function errorForAttempt(
   }
   if (result.kind === "failure") {
     if (result.timedOutBy === "deadline") return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs);
+    if (stop === "unreachable") return unreachableError(result, ctx, limits, secrets);
     const what =
       result.failure === "timeout" ? `request timeout (${limits.requestTimeoutMs} ms)` : `network error ${result.code}`;
     if (atDeadline) return new DescopeTimeoutError(ctx, "deadline", limits.operationDeadlineMs, what);
@@ -134,6 +137,33 @@ export function errorForAttempt(
     return new DescopeBadResponseError(ctx, result.status, reason, excerptOf(result.text, secrets));
   }
   return new DescopeApiError(ctx, result.status, body);
+}
+
+/** The settings that name the base URL, as first-contact messages tell the user to check them. */
+export const BASE_URL_SETTINGS = "descope:baseUrl / DESCOPE_BASE_URL";
+
+/**
+ * The error for a first contact that found nothing at the base URL (refused, unresolvable, or
+ * no answer in time): it names the URL and the settings, since a typo there is the usual cause.
+ */
+function unreachableError(
+  result: Extract<AttemptResult, { kind: "failure" }>,
+  ctx: DescopeCallContext,
+  limits: CallLimits,
+  secrets: readonly string[],
+): DescopeError {
+  const url = limits.baseUrl;
+  const found =
+    result.failure === "refused"
+      ? `nothing accepts connections at ${url}`
+      : result.failure === "unresolved"
+        ? `the host of ${url} does not resolve`
+        : `${url} did not answer`;
+  const hint = `${found}, and it has not answered this client before, so this was not retried: check ${BASE_URL_SETTINGS}`;
+  if (result.failure === "timeout") {
+    return new DescopeTimeoutError(ctx, "request", limits.requestTimeoutMs, undefined, hint);
+  }
+  return new DescopeNetworkError(ctx, result.code, redactSecrets(result.detail, secrets), hint);
 }
 
 function emptyBody(): DescopeErrorBody {

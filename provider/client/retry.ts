@@ -10,6 +10,11 @@
  * and every non-transport error never retries. All calls this client makes are idempotent
  * (role/set, v2 role/add, role/remove, tenant/add, tenant/remove, and loads), so POSTs retry
  * like GETs.
+ *
+ * First contact: until the client has had an answer (any HTTP status) from the base URL, a
+ * refused connection, an unresolvable host or a request timeout is not retried: it is almost
+ * always a wrong `descope:baseUrl`, and retrying it for the whole deadline only hides that.
+ * Once the service has answered, the same failures are outages and retry like resets.
  */
 
 /** Tunables of the retry policy; tests shrink the delays. */
@@ -31,8 +36,13 @@ export function defaultRetryPolicy(): RetryPolicy {
   return { maxAttempts: Infinity, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 120_000, jitter: "equal" };
 }
 
-/** A failure that happened before any HTTP status: `reset` (connection dropped/refused), `timeout` (the request timeout fired), `other` (anything else: never retried). */
-export type TransportFailure = "reset" | "timeout" | "other";
+/**
+ * A failure that happened before any HTTP status: `refused` (nothing listens: `ECONNREFUSED`),
+ * `unresolved` (the host name does not resolve: `ENOTFOUND`, `EAI_AGAIN`), `reset` (the
+ * connection dropped or the network is down), `timeout` (the request timeout fired), `other`
+ * (anything else, e.g. a TLS error: never retried).
+ */
+export type TransportFailure = "refused" | "unresolved" | "reset" | "timeout" | "other";
 
 /** What one failed attempt looked like, and where the operation stands. */
 export interface RetryInput {
@@ -42,6 +52,8 @@ export interface RetryInput {
   status?: number;
   /** The transport failure, when there was no response. */
   failure?: TransportFailure;
+  /** Whether the client has had any answer (an HTTP status, on any call) from the service before this failure. */
+  answeredBefore: boolean;
   /** The raw `Retry-After` header of the response, if any (seconds or an HTTP date). */
   retryAfterHeader?: string;
   /** Milliseconds since the operation started. */
@@ -60,9 +72,10 @@ export interface RetryInput {
 export type RetryReason = "rate-limited" | "server-error" | "transport";
 /**
  * Why retrying stops. `retry-after-too-long`: a 429 asked for a wait longer than
- * `maxRetryAfterMs`.
+ * `maxRetryAfterMs`. `unreachable`: the service never answered this client, and the failure
+ * says it is not there (refused, unresolvable, no answer in time): see {@link isUnreachable}.
  */
-export type StopReason = "not-retryable" | "retry-after-too-long" | "attempts-exhausted" | "deadline";
+export type StopReason = "not-retryable" | "retry-after-too-long" | "attempts-exhausted" | "deadline" | "unreachable";
 
 /**
  * The decision: sleep `delayMs` then retry, or give up. `pausesDeadline`: the sleep is the
@@ -73,6 +86,7 @@ export type RetryDecision =
 
 /** Decides whether to retry a failed attempt, and after how long. */
 export function decideRetry(input: RetryInput): RetryDecision {
+  if (isUnreachable(input.failure, input.answeredBefore)) return { retry: false, reason: "unreachable" };
   const reason = classify(input.status, input.failure);
   if (reason === undefined) return { retry: false, reason: "not-retryable" };
   const asked = reason === "rate-limited" ? parseRetryAfter(input.retryAfterHeader, input.nowMs) : undefined;
@@ -96,7 +110,15 @@ export function classify(status: number | undefined, failure: TransportFailure |
     if (status === 408 || (status >= 500 && status <= 599 && status !== 501)) return "server-error";
     return undefined;
   }
-  return failure === "reset" || failure === "timeout" ? "transport" : undefined;
+  return failure === undefined || failure === "other" ? undefined : "transport";
+}
+
+/**
+ * True when a transport failure on first contact (no answer from the service yet) says the
+ * base URL points at nothing: refused, unresolvable, or accepted but never answered.
+ */
+export function isUnreachable(failure: TransportFailure | undefined, answeredBefore: boolean): boolean {
+  return !answeredBefore && (failure === "refused" || failure === "unresolved" || failure === "timeout");
 }
 
 /**

@@ -47,13 +47,15 @@ export type AttemptResult =
       detail: string;
     };
 
+/** Nothing listens at the address. */
+const REFUSED_CODES = new Set(["ECONNREFUSED"]);
+/** The host name does not resolve (`EAI_AGAIN`: the resolver gave no answer in time). */
+const UNRESOLVED_CODES = new Set(["ENOTFOUND", "EAI_AGAIN"]);
 /** Codes of connection failures worth retrying (the server or the path may come back). */
 const RESET_CODES = new Set([
   "ECONNRESET",
-  "ECONNREFUSED",
   "EPIPE",
   "ETIMEDOUT",
-  "EAI_AGAIN",
   "ENETUNREACH",
   "EHOSTUNREACH",
   "ENETDOWN",
@@ -96,12 +98,24 @@ export async function sendAttempt(req: AttemptRequest): Promise<AttemptResult> {
     if (timedOutBy)
       return { kind: "failure", failure: "timeout", timedOutBy, code: "ETIMEDOUT", detail: `${timedOutBy} timeout` };
     const code = errorCode(err);
-    const failure: TransportFailure = TIMEOUT_CODES.has(code) ? "timeout" : RESET_CODES.has(code) ? "reset" : "other";
-    return { kind: "failure", failure, code, detail: err instanceof Error ? err.message : String(err) };
+    return {
+      kind: "failure",
+      failure: classifyCode(code),
+      code,
+      detail: err instanceof Error ? err.message : String(err),
+    };
   } finally {
     clearTimeout(timer);
     req.deadline.removeEventListener("abort", onDeadline);
   }
+}
+
+/** How the retry policy sees a low-level error code. */
+export function classifyCode(code: string): TransportFailure {
+  if (TIMEOUT_CODES.has(code)) return "timeout";
+  if (REFUSED_CODES.has(code)) return "refused";
+  if (UNRESOLVED_CODES.has(code)) return "unresolved";
+  return RESET_CODES.has(code) ? "reset" : "other";
 }
 
 /**

@@ -5,8 +5,10 @@
 // Each step runs the real engine in its own process: seconds each.
 jest.setTimeout(240_000);
 
+import * as net from "node:net";
 import * as path from "node:path";
 import { execFile } from "node:child_process";
+import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { configFor, startScenario, tenantRoles, type Scenario } from "../support/scenario";
 import { TestStack } from "../support/pulumi";
@@ -48,6 +50,21 @@ describe("errors", () => {
     expect(preview.output).toContain("descope:projectId");
     expect(preview.output).toContain("DESCOPE_PROJECT_ID");
     expect(s.emu.requests.all()).toEqual([]);
+  });
+
+  // Issue 15 item 1: this preview used to retry for the 300 s operation deadline, printing nothing.
+  it("fails the preview naming the URL and descope:baseUrl when nothing listens at the base URL", async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    await new Promise((resolve) => server.close(resolve));
+    s.stack.setConfig({ ...configFor(s.emu), "descope:baseUrl": { value: url } });
+    const started = performance.now();
+    const preview = await s.stack.preview(grants);
+    expect(preview.ok).toBe(false);
+    expect(performance.now() - started).toBeLessThan(120_000); // a bound on a hang: the engine's start-up included
+    expect(preview.output).toContain(`nothing accepts connections at ${url}`);
+    expect(preview.output).toContain("check descope:baseUrl / DESCOPE_BASE_URL");
   });
 
   it("removes the membership it had created when setting the roles fails", async () => {

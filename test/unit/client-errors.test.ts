@@ -14,7 +14,12 @@ import { errorForAttempt, formatBytes, isDescopeErrorBody, parseErrorBody } from
 const KEY = "K2abcdefSECRETmanagementKEY0123456789";
 const AUTH = `Bearer P2project:${KEY}`;
 const SECRETS = [AUTH, KEY];
-const LIMITS = { requestTimeoutMs: 10_000, operationDeadlineMs: 60_000, maxRetryAfterMs: 120_000 };
+const LIMITS = {
+  baseUrl: "https://api.descope.com",
+  requestTimeoutMs: 10_000,
+  operationDeadlineMs: 60_000,
+  maxRetryAfterMs: 120_000,
+};
 const ctx = { operation: "setRoles", loginId: "alice@example.com", tenantId: "t-1", attempts: 1 };
 
 /** Every string reachable from the error: message, stack and every own field, enumerable or not. */
@@ -251,6 +256,69 @@ describe("errorForAttempt", () => {
       0,
     );
     expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "request", timeoutMs: 10_000 });
+  });
+
+  it("names the base URL and its settings when the first contact is refused", () => {
+    const err = errorForAttempt(
+      { kind: "failure", failure: "refused", code: "ECONNREFUSED", detail: "connect ECONNREFUSED 10.0.0.1:443" },
+      "unreachable",
+      ctx,
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err).toBeInstanceOf(DescopeNetworkError);
+    expect(err.message).toBe(
+      'Descope setRoles for user "alice@example.com" in tenant "t-1" failed: network error ECONNREFUSED ' +
+        "(connect ECONNREFUSED 10.0.0.1:443); nothing accepts connections at https://api.descope.com, and it has " +
+        "not answered this client before, so this was not retried: check descope:baseUrl / DESCOPE_BASE_URL",
+    );
+  });
+
+  it("gives a request timeout naming the base URL when the first contact never answers", () => {
+    const err = errorForAttempt(
+      { kind: "failure", failure: "timeout", timedOutBy: "request", code: "ETIMEDOUT", detail: "" },
+      "unreachable",
+      ctx,
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err).toMatchObject({ code: "ERR_DESCOPE_TIMEOUT", kind: "request", timeoutMs: 10_000 });
+    expect(err.message).toContain("https://api.descope.com did not answer");
+    expect(err.message).toContain("check descope:baseUrl / DESCOPE_BASE_URL");
+  });
+
+  // Issue 15 item 6: a long quoted value must not push the status out of the message.
+  it("keeps the status and errorCode when the login ID is a megabyte long", () => {
+    const loginId = "x".repeat(1024 * 1024);
+    const text = JSON.stringify({ errorCode: "E011004", errorDescription: "Invalid argument", errorMessage: loginId });
+    const err = errorForAttempt(
+      { kind: "response", status: 400, text },
+      "not-retryable",
+      { ...ctx, loginId },
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err.message).toContain(`for user "${"x".repeat(199)}…" in tenant "t-1" failed: HTTP 400, errorCode E011004`);
+    expect(err.message).toContain('errorDescription "Invalid argument"');
+    expect(err.message.length).toBeLessThan(1_000);
+  });
+
+  it("keeps the status when a gateway page and the tenant ID are long", () => {
+    const tenantId = "t".repeat(50_000);
+    const text = `<html>${"x".repeat(50_000)}</html>`;
+    const err = errorForAttempt(
+      { kind: "response", status: 502, text },
+      "deadline",
+      { ...ctx, tenantId },
+      LIMITS,
+      SECRETS,
+      0,
+    );
+    expect(err.message).toContain('…" failed: service unavailable (HTTP 502, not a Descope error body: "<html>');
+    expect(err.message.length).toBeLessThan(1_000);
   });
 });
 

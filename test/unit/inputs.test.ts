@@ -1,4 +1,4 @@
-import { checkInputs, secretInputsOf, UNKNOWN } from "../../provider/inputs";
+import { capFailures, checkInputs, secretInputsOf, UNKNOWN } from "../../provider/inputs";
 
 const provider = { __provider: "exports.handler = ..." };
 
@@ -89,5 +89,49 @@ describe("checkInputs", () => {
 
   it("lets an unknown role list pass in mode add", () => {
     expect(checkInputs({ ...provider, loginId: "a", roleNames: UNKNOWN, mode: "add" }).failures).toEqual([]);
+  });
+});
+
+// Issue 15 item 6: every bad role name was one failure, each printed with the whole list.
+describe("checkInputs with huge inputs", () => {
+  it("reports the first 10 bad role names and one '… and N more' when 10,000 are blank", () => {
+    const r = checkInputs({ ...provider, loginId: "ada", roleNames: Array.from({ length: 10_000 }, () => "") });
+    expect(r.failures).toHaveLength(11);
+    expect(r.failures[0]).toEqual({
+      property: "roleNames",
+      reason: "roleNames[0]: each role name must not be empty or blank",
+    });
+    expect(r.failures[10]).toEqual({
+      property: "roleNames",
+      reason: "… and 9990 more failures of roleNames not shown",
+    });
+  });
+
+  it("quotes at most 200 characters of an unknown property when its name is longer", () => {
+    const key = "k".repeat(10_000);
+    const r = checkInputs({ ...provider, loginId: "ada", roleNames: [], [key]: 1 });
+    expect(r.failures).toEqual([
+      {
+        property: key,
+        reason: expect.stringMatching(new RegExp(`^unknown property "k{199}…" \\(UserRoleAssignment takes`)),
+      },
+    ]);
+  });
+});
+
+describe("capFailures", () => {
+  it("keeps the first failures of each property and counts the rest when one property has too many", () => {
+    const failures = [
+      { property: "a", reason: "a1" },
+      { property: "b", reason: "b1" },
+      { property: "a", reason: "a2" },
+      { property: "a", reason: "a3" },
+    ];
+    expect(capFailures(failures, 2)).toEqual([
+      { property: "a", reason: "a1" },
+      { property: "b", reason: "b1" },
+      { property: "a", reason: "a2" },
+      { property: "a", reason: "… and 1 more failures of a not shown" },
+    ]);
   });
 });

@@ -104,3 +104,86 @@ describe("changedParts", () => {
     });
   });
 });
+
+// Issue 15 item 6: 10,000 unknown roles printed 1.58 GB at preview (the engine repeats the
+// property's value with every failure, so the failure count is what must stay small).
+describe("checkAgainstProject with huge inputs", () => {
+  it("reports the first 10 unknown roles and one '… and N more' when 10,000 roles do not exist", () => {
+    const roleNames = Array.from({ length: 10_000 }, (_, i) => `missing-role-${i}`);
+    const failures = checkAgainstProject({ loginId: "ada", tenantId: null }, { ...all, roleNames }, { roles });
+    expect(failures).toHaveLength(11);
+    expect(failures[0]).toEqual({
+      property: "roleNames",
+      reason: 'role "missing-role-0" does not exist in the project',
+    });
+    expect(failures[10]).toEqual({ property: "roleNames", reason: "… and 9990 more failures of roleNames not shown" });
+    expect(JSON.stringify(failures).length).toBeLessThan(2_000);
+  });
+
+  it("quotes at most 200 characters of a role name when the name is longer", () => {
+    const long = "r".repeat(100_000);
+    const [failure] = checkAgainstProject({ loginId: "ada", tenantId: null }, { ...all, roleNames: [long] }, { roles });
+    expect(failure.reason).toBe(`role "${"r".repeat(199)}…" does not exist in the project`);
+  });
+
+  it("quotes at most 200 characters of the tenant when the tenant ID is longer", () => {
+    const tenant = "t".repeat(5_000);
+    const [failure] = checkAgainstProject(
+      { loginId: "ada", tenantId: tenant },
+      { ...all, roleNames: [] },
+      { roles, tenantIds: ["acme"] },
+    );
+    expect(failure).toEqual({ property: "tenantId", reason: `tenant "${"t".repeat(199)}…" does not exist` });
+  });
+});
+
+// Issue 15 item 7: a suggestion next to a secret value prints a near copy of it.
+describe("checkAgainstProject with secret inputs", () => {
+  it("gives no suggestion and hides the value when a secret role is near a real role", () => {
+    const failures = checkAgainstProject(
+      { loginId: "ada", tenantId: null },
+      { ...all, roleNames: ["admn"] },
+      { roles },
+      ["roleNames"],
+    );
+    expect(failures).toEqual([
+      {
+        property: "roleNames",
+        reason:
+          'role "[secret]" does not exist in the project, or is defined only for another tenant (no suggestion for a secret value)',
+      },
+    ]);
+  });
+
+  it("names no tenant that defines it when a secret role belongs to another tenant", () => {
+    const [failure] = checkAgainstProject(
+      { loginId: "ada", tenantId: null },
+      { ...all, roleNames: ["acme-ops"] },
+      { roles },
+      ["roleNames"],
+    );
+    expect(failure.reason).not.toMatch(/acme|did you mean/);
+  });
+
+  it("gives no suggestion and hides the value when a secret tenant is near a real tenant", () => {
+    const failures = checkAgainstProject(
+      { loginId: "ada", tenantId: "acmee" },
+      { ...all, roleNames: ["admin"] },
+      { roles, tenantIds: ["acme", "globex"] },
+      ["tenantId"],
+    );
+    expect(failures).toEqual([{ property: "tenantId", reason: 'tenant "[secret]" does not exist' }]);
+  });
+
+  it("hides a secret tenant in a role failure when only the tenant is secret", () => {
+    const [failure] = checkAgainstProject(
+      { loginId: "ada", tenantId: "acme" },
+      { ...all, roleNames: ["admn"] },
+      { roles, tenantIds: ["acme"] },
+      ["tenantId"],
+    );
+    expect(failure.reason).toBe(
+      'role "admn" does not exist in the project or tenant "[secret]"; did you mean "admin"?',
+    );
+  });
+});

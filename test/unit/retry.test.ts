@@ -7,6 +7,7 @@ import {
   type RetryInput,
   type RetryPolicy,
 } from "../../provider/client/retry";
+import { classifyCode } from "../../provider/client/transport";
 
 const policy: RetryPolicy = {
   maxAttempts: 5,
@@ -18,7 +19,16 @@ const policy: RetryPolicy = {
 const NOW = Date.parse("2025-01-01T00:00:00Z");
 
 function input(over: Partial<RetryInput>): RetryInput {
-  return { attempt: 0, elapsedMs: 0, deadlineMs: 60_000, nowMs: NOW, policy, random: () => 0.5, ...over };
+  return {
+    attempt: 0,
+    answeredBefore: true,
+    elapsedMs: 0,
+    deadlineMs: 60_000,
+    nowMs: NOW,
+    policy,
+    random: () => 0.5,
+    ...over,
+  };
 }
 
 describe("decideRetry", () => {
@@ -40,10 +50,27 @@ describe("decideRetry", () => {
 
   it.each([
     ["reset", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
+    ["refused", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
+    ["unresolved", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
     ["timeout", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
     ["other", { retry: false, reason: "not-retryable" }],
-  ] as const)("decides %s failures as %j when there is no response", (failure, expected) => {
+  ] as const)("decides %s failures as %j when the service answered before", (failure, expected) => {
     expect(decideRetry(input({ failure }))).toEqual(expected);
+  });
+
+  // Issue 15: a wrong base URL must not retry for the whole deadline.
+  it.each([
+    ["refused", { retry: false, reason: "unreachable" }],
+    ["unresolved", { retry: false, reason: "unreachable" }],
+    ["timeout", { retry: false, reason: "unreachable" }],
+    ["reset", { retry: true, delayMs: 75, reason: "transport", pausesDeadline: false }],
+    ["other", { retry: false, reason: "not-retryable" }],
+  ] as const)("decides %s failures as %j when the service never answered this client", (failure, expected) => {
+    expect(decideRetry(input({ failure, answeredBefore: false }))).toEqual(expected);
+  });
+
+  it("retries a 503 when it is the first answer, since an answer proves the URL", () => {
+    expect(decideRetry(input({ status: 503, answeredBefore: false }))).toMatchObject({ retry: true });
   });
 
   it.each([
@@ -209,5 +236,19 @@ describe("defaultRetryPolicy", () => {
       maxRetryAfterMs: 120_000,
       jitter: "equal",
     });
+  });
+});
+
+describe("classifyCode", () => {
+  it.each([
+    ["ECONNREFUSED", "refused"],
+    ["ENOTFOUND", "unresolved"],
+    ["EAI_AGAIN", "unresolved"],
+    ["ECONNRESET", "reset"],
+    ["UND_ERR_SOCKET", "reset"],
+    ["UND_ERR_HEADERS_TIMEOUT", "timeout"],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", "other"],
+  ])("sees %s as %s when an attempt fails with it", (code, failure) => {
+    expect(classifyCode(code)).toBe(failure);
   });
 });
