@@ -9,12 +9,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { engineDir } from "../support/pulumi";
 import { mutations, startScenario, tenantRoles, type Scenario } from "../support/scenario";
-import type { Spec } from "../programs/ownership";
+import type { EchoSpec, Spec } from "../programs/ownership";
 
 const ADA = "ada@example.com";
 const TYPE = "pulumi-nodejs:dynamic/descope:UserRoleAssignment";
 const urn = (name: string) => `urn:pulumi:test::pda-test::${TYPE}::${name}`;
-const program = (resources: Spec[], echoes?: Array<{ name: string; generation: number }>) => ({ resources, echoes });
+const program = (resources: Spec[], echoes?: EchoSpec[]) => ({ resources, echoes });
+/** The login ID's source, replaced (generation 2) slowly, so what depends on it registers after X's step. */
+const source = (generation: number): EchoSpec[] => [{ name: "ada-source", generation, delayMs: 4000 }];
 
 /** X: add billing and support in acme; Y: add billing in acme for the same user. */
 const X: Spec = { name: "x", loginId: ADA, tenantId: "acme", roleNames: ["billing", "support"], mode: "add" };
@@ -41,13 +43,13 @@ describe("ownership from the stack's record", () => {
     it("keeps a role a late-registering sibling asserts when an update narrows the other", async () => {
       const late: Spec = { ...Y, loginIdFrom: "ada-source" };
       const s = await start();
-      expect((await s.stack.up(program([X, late], [{ name: "ada-source", generation: 1 }]))).error).toBeUndefined();
+      expect((await s.stack.up(program([X, late], source(1)))).error).toBeUndefined();
       // X narrows to support while Y's login ID comes from a resource replaced in the same run.
       const narrowed = { ...X, roleNames: ["support"] };
-      const up = await s.stack.up(program([narrowed, late], [{ name: "ada-source", generation: 2 }]));
+      const up = await s.stack.up(program([narrowed, late], source(2)));
       expect(up.error).toBeUndefined();
       expect(tenantRoles(s.emu, ADA, "acme")).toEqual(["billing", "support", "viewer"]);
-      const preview = await s.stack.preview(program([narrowed, late], [{ name: "ada-source", generation: 2 }]), true);
+      const preview = await s.stack.preview(program([narrowed, late], source(2)), true);
       expect(preview.error).toBeUndefined();
     });
 
@@ -55,10 +57,10 @@ describe("ownership from the stack's record", () => {
       const late: Spec = { ...Y, loginIdFrom: "ada-source" };
       const x: Spec = { ...X, deleteBeforeReplace: true };
       const s = await start();
-      expect((await s.stack.up(program([x, late], [{ name: "ada-source", generation: 1 }]))).error).toBeUndefined();
+      expect((await s.stack.up(program([x, late], source(1)))).error).toBeUndefined();
       s.emu.requests.clear();
       const moved = { ...x, tenantId: "globex" };
-      const up = await s.stack.up(program([moved, late], [{ name: "ada-source", generation: 2 }]));
+      const up = await s.stack.up(program([moved, late], source(2)));
       expect(up.error).toBeUndefined();
       expect(mutations(s.emu)).not.toContain("POST /v1/mgmt/user/update/tenant/remove 200");
       expect(tenantRoles(s.emu, ADA, "acme")).toEqual(["billing", "viewer"]);

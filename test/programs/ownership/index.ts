@@ -9,6 +9,8 @@ import { UserRoleAssignment } from "pulumi-descope-access";
 /** An echo whose `value` output is known only after its create; a changed `generation` replaces it. */
 const echoProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
+    // A slow create keeps what depends on it registering late, after the rest of the run's steps.
+    await new Promise((resolve) => setTimeout(resolve, Number(inputs.delayMs ?? 0)));
     return { id: `echo-${inputs.generation}`, outs: { value: inputs.value, generation: inputs.generation } };
   },
   async diff(_id, olds, news) {
@@ -22,7 +24,7 @@ const echoProvider: pulumi.dynamic.ResourceProvider = {
 
 class Echo extends pulumi.dynamic.Resource {
   declare readonly value: pulumi.Output<string>;
-  constructor(name: string, args: { value: string; generation: number }) {
+  constructor(name: string, args: { value: string; generation: number; delayMs?: number }) {
     super(echoProvider, name, args, {});
   }
 }
@@ -43,7 +45,14 @@ export interface Spec {
   aliases?: string[];
 }
 
-export default function program(params: { resources: Spec[]; echoes?: Array<{ name: string; generation: number }> }) {
+/** An echo: a changed generation replaces it; its create takes delayMs. */
+export interface EchoSpec {
+  name: string;
+  generation: number;
+  delayMs?: number;
+}
+
+export default function program(params: { resources: Spec[]; echoes?: EchoSpec[] }) {
   const echoes = new Map<string, Echo>();
   const groups = new Map<string, pulumi.ComponentResource>();
   const group = (name: string) => {
@@ -57,7 +66,10 @@ export default function program(params: { resources: Spec[]; echoes?: Array<{ na
     if (r.loginIdFrom) {
       const e = params.echoes?.find((x) => x.name === r.loginIdFrom);
       if (!echoes.has(r.loginIdFrom))
-        echoes.set(r.loginIdFrom, new Echo(r.loginIdFrom, { value: r.loginId, generation: e?.generation ?? 0 }));
+        echoes.set(
+          r.loginIdFrom,
+          new Echo(r.loginIdFrom, { value: r.loginId, generation: e?.generation ?? 0, delayMs: e?.delayMs }),
+        );
       loginId = echoes.get(r.loginIdFrom)!.value;
     }
     const res = new UserRoleAssignment(
