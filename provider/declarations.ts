@@ -218,7 +218,10 @@ function contradictionOf(d: Peer, other: Peer): string | undefined {
   const q = JSON.stringify;
   if (d.name === other.name) {
     // Two resources of one name (children of different components): only their URNs tell them apart.
-    [d, other] = [{ ...d, name: d.urn }, { ...other, name: other.urn }];
+    [d, other] = [
+      { ...d, name: d.urn },
+      { ...other, name: other.urn },
+    ];
   }
   const where = d.tenantId === null ? "at project level" : `in tenant ${q(d.tenantId)}`;
   const who = `user ${q(d.loginId)}${other.loginId !== d.loginId ? ` (also named ${q(other.loginId)})` : ""}`;
