@@ -7,30 +7,16 @@
 // Each step runs the real engine in its own process: seconds each.
 jest.setTimeout(300_000);
 
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { EmulatorSeed } from "../../emulator";
+import { runAccessCli } from "../support/access-cli";
 import { mutations, outOfBand, startScenario, type Scenario } from "../support/scenario";
 
-const BIN = path.resolve(__dirname, "..", "..", "bin", "descope-access.js");
-
-/** Runs the descope-access bin with `args`; resolves to its exit code and output. */
-function cli(s: Scenario, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    DESCOPE_PROJECT_ID: s.emu.projectId,
-    DESCOPE_MANAGEMENT_KEY: s.emu.managementKey,
-    DESCOPE_BASE_URL: s.emu.url,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs the descope-access bin with `args` against the scenario's emulator. */
+const cli = (s: Scenario, args: string[]) => runAccessCli(s.emu, args);
 
 /** 60 users over the project and three tenants, with a few test users besides. */
 function projectSeed(): EmulatorSeed {
