@@ -70,6 +70,8 @@ export class DeclarationRegistry {
   private readonly byUserScope = new Map<string, Set<Declaration>>();
   /** URNs whose delete this process has started (their records no longer assert anything). */
   private readonly deleting = new Set<string>();
+  /** What deletes kept for a recorded peer, by the peer's URN: its own delete in this process removes it. */
+  private readonly handed = new Map<string, { roles: Set<string>; membership: boolean }>();
 
   /** Records (or replaces) a declaration; the userId is kept when the user and scope stay. */
   declare(d: Omit<Declaration, "userId" | "grantedRoleNames" | "ownsMembership">): void {
@@ -104,6 +106,25 @@ export class DeclarationRegistry {
     this.deleting.add(urn);
   }
 
+  /**
+   * Hands what a delete kept (roles, the membership) to the recorded peers it kept them for, so
+   * that the last of those deleted in this process removes them as its own.
+   */
+  handOver(urns: readonly string[], kept: { roles: readonly string[]; membership: boolean }): void {
+    for (const urn of urns) {
+      const h = this.handed.get(urn) ?? { roles: new Set<string>(), membership: false };
+      for (const r of kept.roles) h.roles.add(r);
+      h.membership ||= kept.membership;
+      this.handed.set(urn, h);
+    }
+  }
+
+  /** What deletes in this process handed to `urn` (see {@link handOver}). */
+  handedTo(urn: string): { roles: string[]; membership: boolean } {
+    const h = this.handed.get(urn);
+    return { roles: h ? [...h.roles].sort() : [], membership: h?.membership === true };
+  }
+
   /** Whether this run has seen (checked or diffed) the resource `urn`. */
   seen(urn: string): boolean {
     return this.byUrn.has(urn);
@@ -136,7 +157,7 @@ export class DeclarationRegistry {
       owned,
       membershipOwned: peers.some((p) => p.mode === "add" && p.ownsMembership),
       inDoubt: inDoubt || assertsUnknown,
-      recorded: peers.filter((p) => p.recorded).map((p) => p.name),
+      recorded: peers.filter((p) => p.recorded).map((p) => p.urn),
     };
   }
 

@@ -19,13 +19,14 @@ import {
   toAssignmentInputs,
   type CheckFailure,
 } from "./inputs";
-import { inheritedBy, keptWarning, warn, withInherited } from "./ownership";
+import { inheritedBy, keptBy, keptWarning, warn, withInherited } from "./ownership";
 import {
   mayUndoMembership,
   planApply,
   planDelete,
   planDiff,
   toOutputs,
+  normaliseRoles,
   viewScope,
   without,
   type AssignmentInputs,
@@ -337,8 +338,11 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
       const input = await deleteInput(api, stored, olds, urn, record);
       const scope = viewScope(user, stored.tenantId);
       const planned = planDelete(input, scope);
+      const kept = keptBy(input, scope, planned);
+      // The peers kept for own what was kept: the last of them deleted in this process removes it.
+      state.declarations.handOver(input.others.recorded, kept);
       const who = `UserRoleAssignment ${JSON.stringify(urn ?? id)}`;
-      const kept = keptWarning(who, input, scope, planned, record.readable ? undefined : record.reason, hidden);
+      const warning = keptWarning(who, kept, input.others, record.readable ? undefined : record.reason, hidden);
       try {
         const after = await runOperations(api, stored.tenantId, user, planned, false);
         state.users.rememberAfter(after);
@@ -350,7 +354,7 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
         if (now === undefined) throw err;
         if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
       }
-      if (kept) warn(kept);
+      if (warning) warn(warning);
     });
   });
 }
@@ -408,12 +412,14 @@ async function deleteInput(
     await sleep(SETTLE_MS);
     others = state.declarations.others(stored.userId, stored.tenantId, query);
   }
+  // What deletes of this process kept for this resource is now its own to remove.
+  const handed = urn === undefined ? { roles: [], membership: false } : state.declarations.handedTo(urn);
   const base = {
     mode: stored.mode,
     tenantId: stored.tenantId,
-    roleNames: stored.roleNames,
-    grantedRoleNames: olds.grantedRoleNames ?? [],
-    createdMembership: olds.createdMembership === true,
+    roleNames: normaliseRoles([...stored.roleNames, ...(stored.mode === "set" ? handed.roles : [])]),
+    grantedRoleNames: normaliseRoles([...(olds.grantedRoleNames ?? []), ...handed.roles]),
+    createdMembership: olds.createdMembership === true || handed.membership,
     others,
   };
   // The tenants (with their default roles) load once per process, not once per delete.

@@ -4,6 +4,7 @@
  */
 import type { OtherDeclarations, Operation, ScopeView } from "./plan";
 import { NO_OTHERS, intersect, normaliseRoles, planDelete, type DeleteInput } from "./plan";
+import { nameOfUrn } from "./declarations";
 import { hideSecretValues } from "./secret-text";
 import type { StackRecord } from "./stack-record";
 
@@ -53,40 +54,51 @@ export function withInherited(others: OtherDeclarations, inherited: Inherited): 
   };
 }
 
-/**
- * The warning for a delete that keeps something it would have removed alone: what was kept and
- * why (peers known only from the stack's record, or doubt). Undefined when nothing was kept for
- * those reasons (keeping what a declaration seen in this run asserts is the ordinary rule).
- */
-export function keptWarning(
-  who: string,
-  input: DeleteInput,
-  scope: ScopeView,
-  planned: readonly Operation[],
-  reason: string | undefined,
-  hidden: readonly string[],
-): string | undefined {
-  const { others } = input;
-  if (!others.inDoubt && others.recorded.length === 0) return undefined;
+/** What a delete keeps that it would have removed alone: roles, and the tenant membership. */
+export interface Kept {
+  roles: string[];
+  membership: boolean;
+}
+
+/** What `planned` keeps of what the same delete would remove with no other declaration. */
+export function keptBy(input: DeleteInput, scope: ScopeView, planned: readonly Operation[]): Kept {
   const alone = planDelete({ ...input, others: NO_OTHERS }, scope);
-  const removedRoles = new Set(planned.flatMap((o) => ("roles" in o ? o.roles : [])));
+  const removed = new Set(planned.flatMap((o) => ("roles" in o ? o.roles : [])));
   const leaves = planned.some((o) => o.op === "removeTenant");
   const wouldLeave = alone.some((o) => o.op === "removeTenant");
   const aloneRoles = wouldLeave ? scope.roles : alone.flatMap((o) => ("roles" in o ? o.roles : []));
-  const keptRoles = leaves ? [] : aloneRoles.filter((r) => !removedRoles.has(r));
-  const keptMembership = wouldLeave && !leaves;
-  if (keptRoles.length === 0 && !keptMembership) return undefined;
+  return {
+    roles: leaves ? [] : normaliseRoles(aloneRoles.filter((r) => !removed.has(r))),
+    membership: wouldLeave && !leaves,
+  };
+}
+
+/**
+ * The warning for a delete that keeps something because of peers known only from the stack's
+ * record, or in doubt. Undefined when nothing was kept for those reasons (keeping what a
+ * declaration seen in this run asserts is the ordinary rule).
+ */
+export function keptWarning(
+  who: string,
+  kept: Kept,
+  others: OtherDeclarations,
+  reason: string | undefined,
+  hidden: readonly string[],
+): string | undefined {
+  if (!others.inDoubt && others.recorded.length === 0) return undefined;
+  if (kept.roles.length === 0 && !kept.membership) return undefined;
   const q = JSON.stringify;
   const what = [
-    ...(keptRoles.length > 0
-      ? [`role${keptRoles.length > 1 ? "s" : ""} ${keptRoles.map((r) => q(r)).join(", ")}`]
+    ...(kept.roles.length > 0
+      ? [`role${kept.roles.length > 1 ? "s" : ""} ${kept.roles.map((r) => q(r)).join(", ")}`]
       : []),
-    ...(keptMembership ? ["the tenant membership"] : []),
+    ...(kept.membership ? ["the tenant membership"] : []),
   ].join(" and ");
-  const why = others.inDoubt
-    ? `what other resources of the stack assert could not be known (${reason ?? "a peer's roles are a secret this process cannot read"})`
-    : `${others.recorded.map((n) => q(n)).join(", ")} asserted it at ${others.recorded.length > 1 ? "their" : "its"} last deployment and ${others.recorded.length > 1 ? "were" : "was"} not seen in this run`;
-  const text = `${who}: kept ${what}, because ${why}; a run that sees every resource of the stack (pulumi up, or pulumi destroy of the whole stack) removes what nothing asserts, and descope-access report --state lists it meanwhile`;
+  const names = others.recorded.map((urn) => q(nameOfUrn(urn))).join(", ");
+  const many = others.recorded.length > 1;
+  const text = others.inDoubt
+    ? `${who}: kept ${what}, because what other resources of the stack assert could not be known (${reason ?? "a peer's roles are a secret this process cannot read"}); remove it by hand if nothing needs it, and descope-access report --state lists it meanwhile`
+    : `${who}: kept ${what}, because ${names} asserted it at ${many ? "their" : "its"} last deployment and ${many ? "were" : "was"} not deleted before this delete ran; ${many ? "their" : "its"} own delete removes it, and descope-access report --state lists it meanwhile`;
   return hideSecretValues(text, hidden);
 }
 

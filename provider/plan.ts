@@ -197,7 +197,7 @@ export interface OtherDeclarations {
    * peer's roles are a secret this process cannot read): keep every role and the membership.
    */
   inDoubt: boolean;
-  /** The names of peers known only from the stack's record (not seen in this run). */
+  /** The URNs of peers known only from the stack's record (not seen in this run). */
   recorded: string[];
 }
 

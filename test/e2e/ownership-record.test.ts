@@ -111,6 +111,16 @@ describe("ownership from the stack's record", () => {
       expect(tenantRoles(s.emu, ADA, "acme")).toBeUndefined();
     });
 
+    it("leaves nothing behind when a whole destroy runs one delete at a time (a set and an add)", async () => {
+      const s = await start();
+      const x: Spec = { name: "x", loginId: ADA, tenantId: "acme", roleNames: ["admin", "billing"] };
+      expect((await s.stack.up(program([x, Y]))).error).toBeUndefined();
+      // With --parallel 1 the first delete runs before the other's arrives: it hands what it keeps over.
+      const r = await s.stack.cli(["destroy", "--yes", "--skip-preview", "--parallel", "1"]);
+      expect(r.error).toBeUndefined();
+      expect(tenantRoles(s.emu, ADA, "acme")).toBeUndefined();
+    });
+
     it("leaves nothing behind with --target '**'", async () => {
       const s = await upXY();
       const r = await s.stack.cli(["destroy", "--yes", "--skip-preview", "--target", "**"]);

@@ -76,9 +76,12 @@ describe("stored provider", () => {
       outputs.push(up.output);
       expect(up.ok).toBe(true);
       expect(up.error).toBeUndefined();
-      expect(up.changeSummary).toEqual({ update: 1, same: 2 });
+      // The changed grant, and the unchanged one once: it records its URN (the stack's record), with no write for it.
+      expect(up.changeSummary).toEqual({ update: 2, same: 1 });
       expect(tenantRoles(emu, ADA, "acme")).toEqual(["admin", "billing"]);
       expect(projectRoles(emu, BOB)).toEqual(["admin", "viewer"]);
+      const recorded = await stack.resources(TYPE);
+      expect(recorded.map((r) => r.outputs.__urn).sort()).toEqual(recorded.map((r) => r.urn).sort());
 
       const destroy = await stack.destroy(grants);
       outputs.push(destroy.output);
@@ -89,4 +92,31 @@ describe("stored provider", () => {
       expect(outputs.join("\n")).not.toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
     },
   );
+
+  it("keeps every grant of a state that does not name its stack on destroy, and says so", async () => {
+    emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
+    emu.state.seed({
+      users: [
+        {
+          loginId: ADA,
+          userId: "U2ada00000000000000000000000",
+          userTenants: [{ tenantId: "acme", roleNames: ["admin"] }],
+        },
+        { loginId: BOB, userId: "U2bob00000000000000000000000", roleNames: ["admin", "viewer"] },
+      ],
+    });
+    stack = await TestStack.create({
+      program: "grants",
+      config: { "descope:projectId": { value: emu.projectId }, "descope:baseUrl": { value: emu.url } },
+      env: { DESCOPE_MANAGEMENT_KEY: emu.managementKey },
+    });
+    const text = fs.readFileSync(path.join(fixtures, "state-0.1.0.json"), "utf8").split("{{BASE_URL}}").join(emu.url);
+    expect((await stack.importStack(JSON.parse(text))).error).toBeUndefined();
+    const destroy = await stack.destroy(grants);
+    expect(destroy.error).toBeUndefined();
+    expect(tenantRoles(emu, ADA, "acme")).toEqual(["admin"]);
+    expect(projectRoles(emu, BOB)).toEqual(["admin", "viewer"]);
+    expect(destroy.output).toContain("warning: UserRoleAssignment");
+    expect(destroy.output).toContain("last deployed by pulumi-descope-access 0.2 or older");
+  });
 });

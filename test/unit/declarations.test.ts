@@ -116,7 +116,7 @@ describe("DeclarationRegistry with the stack's record", () => {
     const r = registry({ name: "x", roleNames: ["support"], mode: "add" });
     const others = r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) });
     expect([...others.asserted]).toEqual(["billing"]);
-    expect(others.recorded).toEqual(["y"]);
+    expect(others.recorded).toEqual(["y"]); // URNs (here the test's short keys)
   });
 
   it("prefers this run's declaration over the record of the same URN", () => {
@@ -127,6 +127,15 @@ describe("DeclarationRegistry with the stack's record", () => {
     const others = r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) });
     expect([...others.asserted]).toEqual(["qa"]);
     expect(others.recorded).toEqual([]);
+  });
+
+  it("hands what a delete kept to the recorded peers it kept it for", () => {
+    const r = new DeclarationRegistry();
+    r.handOver(["y", "z"], { roles: ["billing"], membership: true });
+    r.handOver(["y"], { roles: ["admin"], membership: false });
+    expect(r.handedTo("y")).toEqual({ roles: ["admin", "billing"], membership: true });
+    expect(r.handedTo("z")).toEqual({ roles: ["billing"], membership: true });
+    expect(r.handedTo("x")).toEqual({ roles: [], membership: false });
   });
 
   it("stops counting a recorded resource once this process deletes it", () => {

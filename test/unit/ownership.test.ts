@@ -1,4 +1,4 @@
-import { inheritedBy, keptWarning, withInherited } from "../../provider/ownership";
+import { inheritedBy, keptBy, keptWarning, withInherited } from "../../provider/ownership";
 import { NO_OTHERS, type DeleteInput } from "../../provider/plan";
 import type { StackRecord } from "../../provider/stack-record";
 
@@ -62,7 +62,7 @@ describe("withInherited", () => {
   });
 });
 
-describe("keptWarning", () => {
+describe("keptBy and keptWarning", () => {
   const scope = { member: true, roles: ["billing", "support", "viewer"], tenantName: null };
   const input: DeleteInput = {
     mode: "add",
@@ -73,35 +73,29 @@ describe("keptWarning", () => {
     others: NO_OTHERS,
     tenantDefaultRoles: null,
   };
+  const Y = "urn:pulumi:s::p::t::y";
 
   it("names the roles kept for a recorded peer", () => {
-    const others = { ...NO_OTHERS, count: 1, asserted: new Set(["billing"]), recorded: ["y"] };
-    const text = keptWarning(
-      'X "x"',
-      { ...input, others },
-      scope,
-      [{ op: "removeRoles", roles: ["support"] }],
-      undefined,
-      [],
-    );
-    expect(text).toBe(
-      'X "x": kept role "billing", because "y" asserted it at its last deployment and was not seen in this run; a run that sees every resource of the stack (pulumi up, or pulumi destroy of the whole stack) removes what nothing asserts, and descope-access report --state lists it meanwhile',
+    const others = { ...NO_OTHERS, count: 1, asserted: new Set(["billing"]), recorded: [Y] };
+    const kept = keptBy({ ...input, others }, scope, [{ op: "removeRoles", roles: ["support"] }]);
+    expect(kept).toEqual({ roles: ["billing"], membership: false });
+    expect(keptWarning('X "x"', kept, others, undefined, [])).toBe(
+      'X "x": kept role "billing", because "y" asserted it at its last deployment and was not deleted before this delete ran; its own delete removes it, and descope-access report --state lists it meanwhile',
     );
   });
 
   it("names the membership and the reason when in doubt, hiding secrets", () => {
     const others = { ...NO_OTHERS, inDoubt: true };
-    const set: DeleteInput = { ...input, mode: "set", others };
-    const text = keptWarning('X "x"', set, scope, [], "no CLI for acme", ["acme"]);
-    expect(text).toContain(
+    const kept = keptBy({ ...input, mode: "set", others }, scope, []);
+    expect(kept).toEqual({ roles: ["billing", "support", "viewer"], membership: true });
+    expect(keptWarning('X "x"', kept, others, "no CLI for acme", ["acme"])).toContain(
       'kept roles "billing", "support", "viewer" and the tenant membership, because what other resources of the stack assert could not be known (no CLI for [secret])',
     );
   });
 
   it("says nothing when only peers seen in this run kept something", () => {
     const others = { ...NO_OTHERS, count: 1, asserted: new Set(["billing"]) };
-    expect(
-      keptWarning("X", { ...input, others }, scope, [{ op: "removeRoles", roles: ["support"] }], undefined, []),
-    ).toBeUndefined();
+    const kept = keptBy({ ...input, others }, scope, [{ op: "removeRoles", roles: ["support"] }]);
+    expect(keptWarning("X", kept, others, undefined, [])).toBeUndefined();
   });
 });
