@@ -114,8 +114,11 @@ describe("ownership from the stack's record", () => {
     it("leaves nothing behind when a whole destroy runs one delete at a time (a set and an add)", async () => {
       const s = await start();
       const x: Spec = { name: "x", loginId: ADA, tenantId: "acme", roleNames: ["admin", "billing"] };
-      expect((await s.stack.up(program([x, Y]))).error).toBeUndefined();
-      // With --parallel 1 the first delete runs before the other's arrives: it hands what it keeps over.
+      expect((await s.stack.up(program([x]))).error).toBeUndefined();
+      // Y joins later: the membership and billing are x's, so Y owns billing only as a share.
+      expect((await s.stack.up(program([Y, x]))).error).toBeUndefined();
+      // With --parallel 1 the first delete (the set, registered last) runs before the add's arrives:
+      // it keeps billing and the membership for the add and hands them over to it.
       const r = await s.stack.cli(["destroy", "--yes", "--skip-preview", "--parallel", "1"]);
       expect(r.error).toBeUndefined();
       expect(tenantRoles(s.emu, ADA, "acme")).toBeUndefined();
