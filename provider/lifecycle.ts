@@ -244,7 +244,14 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
         inherited,
       );
       const plan = planApply(inputs, scope, undefined, others, await joinDefaults(api, inputs, scope));
-      const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
+      const after = await runOperations(
+        api,
+        inputs.tenantId,
+        user,
+        plan.operations,
+        plan.createsMembership,
+        seenBefore,
+      );
       state.users.rememberAfter(after);
       // A membership another add declaration made is shared, like its roles.
       const createdMembership =
@@ -287,7 +294,14 @@ export async function update(
       const record = await state.records.get(urn);
       const others = state.declarations.others(user.userId, inputs.tenantId, { self: urn, record });
       const plan = planApply(inputs, scope, previous, others, await joinDefaults(api, inputs, scope));
-      const after = await runOperations(api, inputs.tenantId, user, plan.operations, plan.createsMembership);
+      const after = await runOperations(
+        api,
+        inputs.tenantId,
+        user,
+        plan.operations,
+        plan.createsMembership,
+        seenBefore,
+      );
       state.users.rememberAfter(after);
       const createdMembership =
         inputs.mode === "add" &&
@@ -344,7 +358,7 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
       const who = `UserRoleAssignment ${JSON.stringify(urn ?? id)}`;
       const warning = keptWarning(who, kept, input.others, record.readable ? undefined : record.reason, hidden);
       try {
-        const after = await runOperations(api, stored.tenantId, user, planned, false);
+        const after = await runOperations(api, stored.tenantId, user, planned, false, seenBefore);
         state.users.rememberAfter(after);
       } catch (err) {
         if (isDescopeError(err) && err.code === "ERR_DESCOPE_USER_MISMATCH") throw err;
@@ -379,6 +393,9 @@ export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.
     return { id: idFor(stored.tenantId, user.userId, secrets), props: outs, inputs: refreshedInputs(outs, secrets) };
   });
 }
+
+/** A user as this process last saw it: what a write answered for the wrong user is put back to. */
+const seenBefore = (userId: string) => state.users.lastKnown(userId);
 
 /** The default roles of a tenant the user is about to join in mode set (from the per-process catalog), else null. */
 async function joinDefaults(

@@ -5,7 +5,10 @@
  */
 import type { DescopeClient, DescopeUser } from "./client/client";
 import { UserMismatchError } from "./errors";
-import type { Operation } from "./plan";
+import { viewScope, type Operation } from "./plan";
+
+/** The user as this process last saw it (before any write of this run to it), or undefined. */
+export type SeenBefore = (userId: string) => DescopeUser | undefined;
 
 /** How a write names the user: a login ID of the loaded user, else its user ID. */
 export function addressOf(user: DescopeUser): string {
@@ -24,6 +27,7 @@ export async function runOperations(
   user: DescopeUser,
   operations: readonly Operation[],
   undoMembership: boolean,
+  seenBefore: SeenBefore = () => undefined,
 ): Promise<DescopeUser> {
   let current = user;
   let added = false;
@@ -31,7 +35,11 @@ export async function runOperations(
     for (const step of operations) {
       const answer = await runOperation(api, tenantId, addressOf(user), step);
       if (step.op === "addTenant") added = true;
-      if (answer.userId !== user.userId) throw new UserMismatchError(step.op, user.userId, answer.userId, tenantId);
+      if (answer.userId !== user.userId) {
+        const err = new UserMismatchError(step.op, user.userId, answer.userId, tenantId);
+        await undoOnWrongUser(api, tenantId, answer, seenBefore(answer.userId), err);
+        throw err;
+      }
       current = answer;
     }
     return current;
@@ -54,6 +62,40 @@ async function undoAddedMembership(api: DescopeClient, tenantId: string, user: D
     err.message += gone
       ? `; the tenant membership this step added was removed again`
       : `; removing the tenant membership this step added also failed: ${(undo as Error).message}`;
+  }
+}
+
+/**
+ * A write answered with another user (its login ID moved to that user in between): puts that
+ * user's scope back as this process last saw it, when the write added to it (a membership or
+ * roles) or took from it; says what it did, or why it could not, in `err`'s message.
+ */
+async function undoOnWrongUser(
+  api: DescopeClient,
+  tenantId: string | null,
+  wrong: DescopeUser,
+  before: DescopeUser | undefined,
+  err: Error,
+): Promise<void> {
+  const q = JSON.stringify;
+  if (!before) {
+    err.message += `; this process had not seen user ${q(wrong.userId)} before, so it cannot tell what the write changed there and undid nothing`;
+    return;
+  }
+  const was = viewScope(before, tenantId);
+  const now = viewScope(wrong, tenantId);
+  const same = was.member === now.member && was.roles.join("\n") === now.roles.join("\n");
+  if (same) return;
+  const address = addressOf(wrong);
+  try {
+    const undo = !was.member
+      ? await api.removeTenant(address, tenantId as string)
+      : await api.setRoles(address, was.roles, tenantId ?? undefined);
+    if (undo.userId !== wrong.userId) throw new Error(`the undo was answered with user ${q(undo.userId)}`);
+    const what = was.member ? `its roles back to ${q(was.roles)}` : "it out of the tenant again";
+    err.message += `; the change was undone on user ${q(wrong.userId)} (set ${what})`;
+  } catch (undo) {
+    err.message += `; undoing it on user ${q(wrong.userId)} failed (${(undo as Error).message}): check that user`;
   }
 }
 

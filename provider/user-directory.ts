@@ -88,6 +88,11 @@ export class UserDirectory {
     return last ?? this.reload(api, userId);
   }
 
+  /** The user as this process last saw it (swept, loaded or answered), however old; else undefined. */
+  lastKnown(userId: string): DescopeUser | undefined {
+    return this.seen.get(userId)?.user;
+  }
+
   private lastSeen(userId: string): DescopeUser | undefined {
     const last = this.seen.get(userId);
     return last && last.generation === this.locks.generation(userId) ? last.user : undefined;
