@@ -14,12 +14,13 @@ import { z } from "zod";
 export const MAX_GRANTS_FILE_BYTES = 5 * 1024 * 1024;
 
 /**
- * Reads a grants file (YAML, or JSON, which is YAML) and validates it.
+ * Reads a grants file (YAML, or JSON, which is YAML) and validates it; `label` names it in
+ * validation messages.
  *
  * @throws when the file is larger than `maxBytes` (naming the file and the limit, before
  *   parsing), cannot be read, is not YAML, or is not a valid grants document.
  */
-export function readGrantsFile(file: string, maxBytes = MAX_GRANTS_FILE_BYTES): Grant[] {
+export function readGrantsFile(file: string, maxBytes = MAX_GRANTS_FILE_BYTES, label = file): Grant[] {
   const fd = fs.openSync(file, "r");
   let text: string;
   try {
@@ -39,7 +40,7 @@ export function readGrantsFile(file: string, maxBytes = MAX_GRANTS_FILE_BYTES): 
   } catch (err) {
     throw new Error(`grants file ${file} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
   }
-  return parseGrants(doc, file);
+  return parseGrants(doc, label);
 }
 
 /** `5 MiB`, `25.3 MiB`: a size for a message, rounded up (a byte over 5 MiB is `5.1 MiB`). */

@@ -4,8 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { parseGrants } from "../grants-file";
+import { MAX_GRANTS_FILE_BYTES, readGrantsFile, type Grant } from "../grants-file";
 import { CliError } from "./project";
 import type { DeclarationSource } from "./report-overlap";
 import { declarationsFromGrants, declarationsFromState } from "./report-sources";
@@ -39,12 +38,21 @@ export function readSources(flags: readonly SourceFlag[]): DeclarationSource[] {
 export function readSource({ kind, file }: SourceFlag): DeclarationSource {
   if (kind === "grants") {
     const label = `grants file ${file}`;
-    const doc = parseFile(file, label, "YAML or JSON", (text) => parseYaml(text) as unknown);
-    return { label, kind, declared: declarationsFromGrants(parseGrants(doc, label)) };
+    return { label, kind, declared: declarationsFromGrants(readGrants(file, label)) };
   }
   const label = `state file ${file}`;
   const doc = parseFile(file, label, "JSON", (text) => JSON.parse(text) as unknown);
   return { label, kind, declared: declarationsFromState(doc, label) };
+}
+
+/** A grants file through the one size-capped reader the grants-file project uses too. */
+function readGrants(file: string, label: string): Grant[] {
+  try {
+    return readGrantsFile(file, MAX_GRANTS_FILE_BYTES, label);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new CliError(message.startsWith(label) ? message : `cannot read ${label}: ${message}`);
+  }
 }
 
 function parseFile(file: string, label: string, format: string, parse: (text: string) => unknown): unknown {

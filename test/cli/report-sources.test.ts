@@ -172,4 +172,14 @@ describe("descope-access report", () => {
       stderr: `descope-access report: --state ${a} is given twice\n`,
     });
   });
+
+  it("refuses a grants file over the size limit before parsing it, naming the file and the limit", async () => {
+    const big = join(cli.dir, "big.yaml");
+    writeFileSync(big, "x".repeat(5 * 1024 * 1024 + 1)); // not YAML: parsing it would fail otherwise
+    const r = await cli.run(["report", "--grants", big]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `descope-access report: grants file ${big} is 5.1 MiB, over the 5 MiB limit for grants files; split the grants across several stacks\n`,
+    );
+  });
 });
