@@ -3,7 +3,7 @@
  * configured client, the per-user locks, who each login ID names, and the declarations the
  * program registered, and the stack's record. One holder, one reset for tests.
  */
-import { resetClientState, type DescopeClient } from "./client/client";
+import { resetClientState, type DescopeClient, type DescopeUser } from "./client/client";
 import { DeclarationRegistry } from "./declarations";
 import { ProjectCatalog } from "./project-catalog";
 import { StackRecords } from "./stack-record";
@@ -41,4 +41,15 @@ export let state: ProviderState = freshState();
 export function resetProviderState(): void {
   state = freshState();
   resetClientState();
+}
+
+/** The configured client; throws the configuration's error (or says it was never configured). */
+export function requireClient(): DescopeClient {
+  if (state.client) return state.client;
+  throw state.configError ?? new Error("the Descope provider was not configured");
+}
+
+/** A user as this process last saw it: what a write answered for the wrong user is put back to. */
+export function seenBefore(userId: string): DescopeUser | undefined {
+  return state.users.lastKnown(userId);
 }
