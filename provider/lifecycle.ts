@@ -11,13 +11,13 @@
  * State here lives for one provider process, which the engine starts once per deployment.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { DescopeClient } from "./client/client";
+import { DescopeClient, type DescopeUser } from "./client/client";
 import { UserNotFoundError } from "./errors";
 import { secretInputsOf, toAssignmentInputs } from "./inputs";
 import { remove } from "./lifecycle-delete";
 import { check, diff, loginIdGone } from "./lifecycle-preview";
 import { inheritedBy, warn, withInherited } from "./ownership";
-import { planApply, toOutputs, viewScope, type AssignmentInputs, type AssignmentOutputs } from "./plan";
+import { planApply, toOutputs, viewScope, type ApplyPlan, type AssignmentInputs, type AssignmentOutputs } from "./plan";
 import { runOperations } from "./operation-runner";
 import { requireClient, seenBefore, state } from "./provider-state";
 import { declarationKey, guarded, idFor, refreshedInputs, secretValues, storedInputs } from "./resource-state";
@@ -89,15 +89,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
         inherited,
       );
       const plan = planApply(inputs, scope, undefined, others, await joinDefaults(api, inputs, scope));
-      const after = await runOperations(
-        api,
-        inputs.tenantId,
-        user,
-        plan.operations,
-        plan.createsMembership,
-        seenBefore,
-      );
-      state.users.rememberAfter(after);
+      const after = await applyPlan(api, inputs.tenantId, user, plan);
       // A membership another add declaration made is shared, like its roles.
       const createdMembership =
         inputs.mode === "add" && inputs.tenantId !== null && (!scope.member || others.membershipOwned);
@@ -139,15 +131,7 @@ export async function update(
       const record = await state.records.get(urn);
       const others = state.declarations.others(user.userId, inputs.tenantId, { self: urn, record });
       const plan = planApply(inputs, scope, previous, others, await joinDefaults(api, inputs, scope));
-      const after = await runOperations(
-        api,
-        inputs.tenantId,
-        user,
-        plan.operations,
-        plan.createsMembership,
-        seenBefore,
-      );
-      state.users.rememberAfter(after);
+      const after = await applyPlan(api, inputs.tenantId, user, plan);
       const createdMembership =
         inputs.mode === "add" &&
         inputs.tenantId !== null &&
@@ -194,6 +178,18 @@ export async function read(id: string, olds: AssignmentOutputs): Promise<pulumi.
     if (stored.loginId !== user.userId && !user.loginIds.includes(stored.loginId)) outs.__loginIdGone = true;
     return { id: idFor(stored.tenantId, user.userId, secrets), props: outs, inputs: refreshedInputs(outs, secrets) };
   });
+}
+
+/** Runs an apply plan's operations for `user` and remembers the user the last answer carried. */
+async function applyPlan(
+  api: DescopeClient,
+  tenantId: string | null,
+  user: DescopeUser,
+  plan: ApplyPlan,
+): Promise<DescopeUser> {
+  const after = await runOperations(api, tenantId, user, plan.operations, plan.createsMembership, seenBefore);
+  state.users.rememberAfter(after);
+  return after;
 }
 
 /** The default roles of a tenant the user is about to join in mode set (from the per-process catalog), else null. */
