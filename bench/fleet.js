@@ -49,13 +49,15 @@ function fleet(n) {
     users: [],
   };
   const assignments = [];
+  // Each assignment's URN, as the class gives it: the provider keys declarations by it.
+  const URN_PREFIX = "urn:pulumi:bench::bench::pulumi-nodejs:dynamic/descope:UserRoleAssignment::";
   const afterUp = {};
   const afterDestroy = {};
   for (let i = 0; i < n; i++) {
     const loginId = `b${i}@example.com`;
     seed.users.push({ loginId, userId: `U2b${String(i).padStart(25, "0")}`, roleNames: ["viewer"] });
     const kind = KINDS[i % KINDS.length];
-    const news = { loginId, roleNames: kind.roleNames, mode: kind.mode };
+    const news = { loginId, roleNames: kind.roleNames, mode: kind.mode, __assignmentUrn: `${URN_PREFIX}a${i}` };
     if (kind.tenantId) news.tenantId = kind.tenantId;
     assignments.push(news);
     afterUp[loginId] = kind.up;

@@ -46,7 +46,15 @@ async function worker(mode, job, dir) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [path.join(__dirname, "provider-worker.js"), mode, jobFile],
-    { maxBuffer: 16 << 20 },
+    {
+      maxBuffer: 16 << 20,
+      // The stack's record comes from a stand-in for `pulumi stack export`: the states the up wrote.
+      env: {
+        ...process.env,
+        DESCOPE_PULUMI_CLI: path.join(__dirname, "stack-export.js"),
+        BENCH_STATES: job.states ?? "",
+      },
+    },
   );
   return JSON.parse(stdout.trim().split("\n").pop());
 }

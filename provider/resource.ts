@@ -113,8 +113,10 @@ const TYPE = "pulumi-nodejs:dynamic/descope:UserRoleAssignment";
  * declarations by it and find the stack's record. A plain promise, not an Output: an Output of
  * the parent's URN would make the resource depend on its own parent.
  */
-function urnOf(name: string, opts: pulumi.CustomResourceOptions | undefined): Promise<string> {
-  const urn = pulumi.createUrn(name, TYPE, opts?.parent);
+function urnOf(name: string, opts: pulumi.CustomResourceOptions | undefined): string | Promise<string> {
+  // Without a parent the URN is known at once (the common case: no output to wait on).
+  if (!opts?.parent) return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${TYPE}::${name}`;
+  const urn = pulumi.createUrn(name, TYPE, opts.parent);
   return new Promise((resolve) => urn.apply(resolve));
 }
 
