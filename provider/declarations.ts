@@ -101,9 +101,10 @@ export class DeclarationRegistry {
     }
   }
 
-  /** Notes that the resource `urn` is being deleted by this process: its record stops counting. */
-  markDeleting(urn: string): void {
-    this.deleting.add(urn);
+  /** Notes that the resource `urn` is being deleted by this process (its record stops counting), or no longer. */
+  markDeleting(urn: string, deleting = true): void {
+    if (deleting) this.deleting.add(urn);
+    else this.deleting.delete(urn);
   }
 
   /**

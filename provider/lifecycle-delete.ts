@@ -34,33 +34,47 @@ export async function remove(id: string, olds: AssignmentOutputs): Promise<void>
   const hidden = secretValues(stored, olds.__secretInputs ?? [], olds);
   const urn = olds.__urn;
   if (urn !== undefined) state.declarations.markDeleting(urn);
-  await guarded(hidden, async () => {
-    await resolvePending(api, stored.tenantId);
-    const record = await state.records.get(urn);
-    await state.locks.run(stored.userId, async () => {
-      const user = await state.users.current(api, stored.userId);
-      if (!user) return;
-      const input = await deleteInput(api, stored, olds, urn, record);
-      const scope = viewScope(user, stored.tenantId);
-      const planned = planDelete(input, scope);
-      const kept = keptBy(input, scope, planned);
-      // The peers kept for own what was kept: the last of them deleted in this process removes it.
-      state.declarations.handOver(input.others.recorded, kept);
-      const who = `UserRoleAssignment ${JSON.stringify(urn ?? id)}`;
-      const warning = keptWarning(who, kept, input.others, record.readable ? undefined : record.reason, hidden);
-      try {
-        const after = await runOperations(api, stored.tenantId, user, planned, false, seenBefore);
-        state.users.rememberAfter(after);
-      } catch (err) {
-        if (isDescopeError(err) && err.code === "ERR_DESCOPE_USER_MISMATCH") throw err;
-        // A call applied with its answer lost (5xx, reset) or a change racing ours: the user's
-        // state decides, not the error (undocumented for a user who already left the tenant).
-        const now = await state.users.reload(api, stored.userId).catch(() => undefined);
-        if (now === undefined) throw err;
-        if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
-      }
-      if (warning) warn(warning);
-    });
+  await guarded(hidden, () => removeGrant(api, id, stored, olds, urn, hidden)).catch((err: unknown) => {
+    // A delete that failed leaves the resource in the stack: its record asserts again.
+    if (urn !== undefined) state.declarations.markDeleting(urn, false);
+    throw err;
+  });
+}
+
+/** The delete itself, inside the secret guard: plan against who else asserts, run, and say what was kept. */
+async function removeGrant(
+  api: DescopeClient,
+  id: string,
+  stored: AssignmentInputs & { userId: string },
+  olds: AssignmentOutputs,
+  urn: string | undefined,
+  hidden: string[],
+): Promise<void> {
+  await resolvePending(api, stored.tenantId);
+  const record = await state.records.get(urn);
+  await state.locks.run(stored.userId, async () => {
+    const user = await state.users.current(api, stored.userId);
+    if (!user) return;
+    const input = await deleteInput(api, stored, olds, urn, record);
+    const scope = viewScope(user, stored.tenantId);
+    const planned = planDelete(input, scope);
+    const kept = keptBy(input, scope, planned);
+    // The peers kept for own what was kept: the last of them deleted in this process removes it.
+    state.declarations.handOver(input.others.recorded, kept);
+    const who = `UserRoleAssignment ${JSON.stringify(urn ?? id)}`;
+    const warning = keptWarning(who, kept, input.others, record.readable ? undefined : record.reason, hidden);
+    try {
+      const after = await runOperations(api, stored.tenantId, user, planned, false, seenBefore);
+      state.users.rememberAfter(after);
+    } catch (err) {
+      if (isDescopeError(err) && err.code === "ERR_DESCOPE_USER_MISMATCH") throw err;
+      // A call applied with its answer lost (5xx, reset) or a change racing ours: the user's
+      // state decides, not the error (undocumented for a user who already left the tenant).
+      const now = await state.users.reload(api, stored.userId).catch(() => undefined);
+      if (now === undefined) throw err;
+      if (now && planDelete(input, viewScope(now, stored.tenantId)).length > 0) throw err;
+    }
+    if (warning) warn(warning);
   });
 }
 

@@ -144,6 +144,13 @@ describe("DeclarationRegistry with the stack's record", () => {
     expect(r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) }).count).toBe(0);
   });
 
+  it("counts a recorded resource again when its delete failed", () => {
+    const r = new DeclarationRegistry();
+    r.markDeleting("y");
+    r.markDeleting("y", false);
+    expect(r.others(U, "acme", { self: "x", record: record(recorded("y", ["billing"])) }).count).toBe(1);
+  });
+
   it("is in doubt when the record is unreadable or a recorded peer's roles are secret", () => {
     const r = new DeclarationRegistry();
     expect(r.others(U, "acme", { self: "x", record: { readable: false, reason: "no CLI" } }).inDoubt).toBe(true);
