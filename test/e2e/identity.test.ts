@@ -11,6 +11,7 @@ import { baseSeed, mutations, startScenario, tenantRoles, type Scenario } from "
 const ADA = "ada@example.com";
 const ADA_ID = "U2ada00000000000000000000000";
 const BEA_ID = "U2bea00000000000000000000000";
+const WES_ID = "U2wes00000000000000000000000";
 type Grant = { name: string; loginId: string; tenantId?: string; roleNames: string[]; mode?: "set" | "add" };
 const doc = (...grants: Grant[]) => ({ grants });
 
@@ -65,5 +66,34 @@ describe("naming a user", () => {
     expect(up.error).toContain("no longer names the user");
     expect(mutations(s.emu)).toEqual([]);
     expect(tenantRoles(s.emu, "U2new00000000000000000000000", "acme")).toBeUndefined();
+  });
+
+  it("undoes on the other user a write its login ID moved to between the load and the write", async () => {
+    const seed = baseSeed();
+    seed.users!.push({ loginId: "wes@example.com", userId: WES_ID });
+    s = await startScenario(seed);
+    const { emu, stack } = s;
+    // The write waits 3 s at the emulator; meanwhile ada's login ID moves to wes.
+    emu.setFaults({ latencyMs: 3000, paths: ["/v2/mgmt/user/update/role/add"] });
+    const up = stack.up(doc({ name: "g", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" }));
+    // The sweep is answered before the write is sent: move the login ID once it shows in the log.
+    const deadline = Date.now() + 60_000;
+    while (!emu.requests.all().some((r) => r.path === "/v2/mgmt/user/search") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    emu.state.seed({
+      users: [
+        { loginId: "ada.old@example.com", userId: ADA_ID },
+        { loginIds: ["wes@example.com", ADA], userId: WES_ID },
+      ],
+    });
+    const r = await up;
+    expect(r.error).toContain(
+      `Descope addRoles for user "${ADA_ID}" in tenant "acme" was answered with user "${WES_ID}"`,
+    );
+    expect(r.error).toContain(`the change was undone on user "${WES_ID}" (set it out of the tenant again)`);
+    expect(tenantRoles(emu, WES_ID, "acme")).toBeUndefined();
+    expect(tenantRoles(emu, ADA_ID, "acme")).toBeUndefined();
+    expect(await stack.resources("descope:UserRoleAssignment")).toEqual([]);
   });
 });
