@@ -32,29 +32,34 @@ describe("stored provider", () => {
     await emu?.close();
   });
 
+  /** An emulator holding what 0.1.0's up left behind, and a stack importing `fixture`; its text. */
+  async function importFixture(fixture: string): Promise<string> {
+    emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
+    // Ada in acme with admin; bob's admin added to his viewer.
+    emu.state.seed({
+      users: [
+        {
+          loginId: ADA,
+          userId: "U2ada00000000000000000000000",
+          userTenants: [{ tenantId: "acme", roleNames: ["admin"] }],
+        },
+        { loginId: BOB, userId: "U2bob00000000000000000000000", roleNames: ["admin", "viewer"] },
+      ],
+    });
+    stack = await TestStack.create({
+      program: "grants",
+      config: { "descope:projectId": { value: emu.projectId }, "descope:baseUrl": { value: emu.url } },
+      env: { DESCOPE_MANAGEMENT_KEY: emu.managementKey },
+    });
+    const text = fs.readFileSync(path.join(fixtures, fixture), "utf8").split("{{BASE_URL}}").join(emu.url);
+    expect((await stack.importStack(JSON.parse(text))).error).toBeUndefined();
+    return text;
+  }
+
   it.each(["state-0.1.0.json", "state-0.1.0-seven-method-shim.json"])(
     "refreshes, updates and destroys a state written by 0.1.0 (%s)",
     async (fixture) => {
-      emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
-      // What 0.1.0's up left behind: ada in acme with admin; bob's admin added to his viewer.
-      emu.state.seed({
-        users: [
-          {
-            loginId: ADA,
-            userId: "U2ada00000000000000000000000",
-            userTenants: [{ tenantId: "acme", roleNames: ["admin"] }],
-          },
-          { loginId: BOB, userId: "U2bob00000000000000000000000", roleNames: ["admin", "viewer"] },
-        ],
-      });
-      stack = await TestStack.create({
-        program: "grants",
-        config: { "descope:projectId": { value: emu.projectId }, "descope:baseUrl": { value: emu.url } },
-        env: { DESCOPE_MANAGEMENT_KEY: emu.managementKey },
-      });
-      const text = fs.readFileSync(path.join(fixtures, fixture), "utf8").split("{{BASE_URL}}").join(emu.url);
-      const imported = await stack.importStack(JSON.parse(text));
-      expect(imported.error).toBeUndefined();
+      const text = await importFixture(fixture);
       const outputs: string[] = [];
 
       const refresh = await stack.refresh(grants);
@@ -94,24 +99,7 @@ describe("stored provider", () => {
   );
 
   it("keeps every grant of a state that does not name its stack on destroy, and says so", async () => {
-    emu = await startEmulator({ seed: baseSeed(), warn: () => undefined });
-    emu.state.seed({
-      users: [
-        {
-          loginId: ADA,
-          userId: "U2ada00000000000000000000000",
-          userTenants: [{ tenantId: "acme", roleNames: ["admin"] }],
-        },
-        { loginId: BOB, userId: "U2bob00000000000000000000000", roleNames: ["admin", "viewer"] },
-      ],
-    });
-    stack = await TestStack.create({
-      program: "grants",
-      config: { "descope:projectId": { value: emu.projectId }, "descope:baseUrl": { value: emu.url } },
-      env: { DESCOPE_MANAGEMENT_KEY: emu.managementKey },
-    });
-    const text = fs.readFileSync(path.join(fixtures, "state-0.1.0.json"), "utf8").split("{{BASE_URL}}").join(emu.url);
-    expect((await stack.importStack(JSON.parse(text))).error).toBeUndefined();
+    await importFixture("state-0.1.0.json");
     const destroy = await stack.destroy(grants);
     expect(destroy.error).toBeUndefined();
     expect(tenantRoles(emu, ADA, "acme")).toEqual(["admin"]);
