@@ -36,6 +36,11 @@ describe("several stacks", () => {
     return { stack, state: await exportState(stack) };
   }
 
+  /** `report` of both stacks' states as JSON, with the contradiction gate on. */
+  function reportBoth(first: string, second: string) {
+    return runAccessCli(emu, ["report", "--state", first, "--state", second, "--json", "--fail-on-conflict"]);
+  }
+
   async function exportState(stack: TestStack): Promise<string> {
     const file = path.join(stack.dir, "state.json");
     fs.writeFileSync(file, (await stack.exportStack(true)).output);
@@ -46,15 +51,7 @@ describe("several stacks", () => {
     const a = await stackWith([{ name: "team", loginId: ADA, tenantId: "acme", roleNames: ["billing"] }]);
     const b = await stackWith([{ name: "ops", loginId: ADA, tenantId: "acme", roleNames: ["admin"] }]);
     expect(tenantRoles(emu, ADA, "acme")).toEqual(["admin"]); // the last up wins: a flip-flop
-    const r = await runAccessCli(emu, [
-      "report",
-      "--state",
-      a.state,
-      "--state",
-      b.state,
-      "--json",
-      "--fail-on-conflict",
-    ]);
+    const r = await reportBoth(a.state, b.state);
     expect(r.code).toBe(2);
     const [c] = JSON.parse(r.stdout).contradictions;
     expect(c).toMatchObject({ loginId: ADA, tenantId: "acme" });
@@ -64,15 +61,7 @@ describe("several stacks", () => {
   it("lists a role two add stacks share, and reports it missing after one stack's destroy took it", async () => {
     const a = await stackWith([{ name: "team", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" }]);
     const b = await stackWith([{ name: "ops", loginId: ADA, tenantId: "acme", roleNames: ["billing"], mode: "add" }]);
-    const shared = await runAccessCli(emu, [
-      "report",
-      "--state",
-      a.state,
-      "--state",
-      b.state,
-      "--json",
-      "--fail-on-conflict",
-    ]);
+    const shared = await reportBoth(a.state, b.state);
     expect(shared.code).toBe(0);
     expect(JSON.parse(shared.stdout).shared).toEqual([
       expect.objectContaining({ loginId: ADA, tenantId: "acme", roleNames: ["billing"] }),
